@@ -1,0 +1,36 @@
+# The two commands: `make run` sets up and serves the platform; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test e2e bench check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/pathway-review init
+	$(BIN)/pathway-review demo accounts
+	$(BIN)/pathway-review run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not e2e"
+
+e2e: $(VENV)/.installed
+	$(BIN)/python -m pytest -m e2e tests/e2e
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run_all.py
+
+check: $(VENV)/.installed
+	$(BIN)/pathway-review check
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

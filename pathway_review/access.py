@@ -1,0 +1,85 @@
+"""Who may do what: access rules declared on views, checked centrally, and the permission hook.
+
+Every view is for signed-in users unless marked :func:`public`; :func:`roles_required` narrows it.
+The rules are data on the view function so the access-matrix test can read them for every route.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    public: bool = False
+    roles: frozenset[str] = frozenset()  # empty: any signed-in user
+
+    def allows(self, user) -> bool:
+        if self.public:
+            return True
+        if user is None:
+            return False
+        return not self.roles or user.role in self.roles
+
+
+SIGNED_IN = AccessRule()
+
+
+def public(view):
+    view.access_rule = AccessRule(public=True)
+    return view
+
+
+def roles_required(*roles: str):
+    def decorate(view):
+        view.access_rule = AccessRule(roles=frozenset(roles))
+        return view
+    return decorate
+
+
+def rule_for(view) -> AccessRule:
+    return getattr(view, "access_rule", SIGNED_IN)
+
+
+def current_user():
+    return g.get("user")
+
+
+def can(action: str, resource: Any = None, user=None) -> bool:
+    """Ask the permission hook (plugins first, the core's rules last). A plugin that raises refuses."""
+    from .plugins import hooks
+
+    user = user if user is not None else current_user()
+    caller = hooks().permission
+    for impl in reversed(caller.get_hookimpls()):
+        try:
+            decision = impl.function(*[{"user": user, "action": action, "resource": resource}[a]
+                                       for a in impl.argnames])
+        except Exception:
+            log.exception("plugin %s failed deciding %s; refusing", impl.plugin_name, action)
+            return False
+        if decision is not None:
+            return bool(decision)
+    return False
+
+
+def core_permission(user, action: str, resource: Any) -> bool | None:
+    """The core's own rules, consulted after every plugin's."""
+    if user is None:
+        return False
+    role = user.role
+    if action in ("pathway:read", "search:pathways"):
+        return True
+    if action in ("library:health", "audit:read", "plugins:list"):
+        return role == "admin" or (action == "library:health" and role == "cfsd")
+    if action in ("plugins:manage", "users:manage"):
+        # resource is the board concerned
+        if role == "admin":
+            return True
+        return role == "board-admin" and resource is not None and getattr(resource, "id", None) == user.board_id
+    return None

@@ -1,0 +1,160 @@
+"""Accounts: argon2id passwords, server-side sign-in sessions, personal API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+
+from .models import BOARD_ROLES, ROLES, ApiToken, Board, LoginSession, User, utcnow
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this when the account does not exist costs the same time as a real check,
+# so response times do not reveal which email addresses have accounts.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def use_fast_hashing() -> None:
+    """Minimal argon2id cost, for test suites that create many accounts."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD_LENGTH = 12
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def create_user(session, email: str, name: str, role: str, password: str | None = None,
+                board_slug: str | None = None, practice_code: str | None = None) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"{email!r} is not an email address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    board = None
+    if board_slug:
+        board = session.scalar(select(Board).where(Board.slug == board_slug))
+        if board is None:
+            raise AccountError(f"no board {board_slug!r}")
+    if role in BOARD_ROLES and board is None:
+        raise AccountError(f"a {role} account needs --board")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"an account for {email} already exists")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    user = User(email=email, name=name.strip() or email, role=role, board=board,
+                practice_code=(practice_code or None),
+                password_hash=hash_password(password) if password else None)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password(session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same cost either way)."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active or not user.password_hash:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# ---- sessions --------------------------------------------------------------------------------------
+
+def start_session(session, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(token_hash=_digest(token), user_id=user.id))
+    user.last_login_at = utcnow()
+    return token
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes even for timezone-aware columns.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60) -> User | None:
+    """The user of a live session, or None if it ended, expired or never existed."""
+    if not token:
+        return None
+    with db.sessions() as session:
+        row = session.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                              .where(LoginSession.token_hash == _digest(token))).first()
+        if row is None:
+            return None
+        login, user = row
+        now = utcnow()
+        expired = (now - _aware(login.created_at) > timedelta(seconds=absolute)
+                   or now - _aware(login.last_seen_at) > timedelta(seconds=idle))
+        if expired or not user.active:
+            session.delete(login)
+            session.commit()
+            return None
+        # Writing on every request would serialise readers on SQLite; a minute's precision is plenty.
+        needs_touch = now - _aware(login.last_seen_at) > timedelta(seconds=touch_every)
+        user.board  # load before the session closes
+        session.expunge(user)
+    if needs_touch:
+        with db.transaction() as session:
+            session.execute(LoginSession.__table__.update()
+                            .where(LoginSession.token_hash == _digest(token)).values(last_seen_at=now))
+    return user
+
+
+def end_session(session, token: str) -> None:
+    if token:
+        session.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
+
+
+def end_all_sessions(session, user_id: int) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+
+
+# ---- API tokens --------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "prt_"
+
+
+def create_token(session, user: User, name: str = "") -> str:
+    """A new personal API token; only its hash is kept, so it is shown once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=_digest(token), prefix=token[:10]))
+    return token
+
+
+def user_for_token(db, token: str) -> User | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    with db.sessions() as session:
+        row = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                              .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+                              ).first()
+        if row is None or not row[1].active:
+            return None
+        user = row[1]
+        user.board
+        session.expunge(user)
+        return user

@@ -1,0 +1,135 @@
+"""Administration: the plugin register, each board's plugins and users, library health, the audit log."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from . import accounts, audit, boards
+from .access import can, roles_required
+from .db import get_session
+from .models import ROLE_LABELS, AuditEvent, Board, PluginEnablement, User
+from .plugins import declared_settings, host
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+@roles_required("admin", "board-admin")
+def index():
+    if g.user.role == "board-admin":
+        return redirect(url_for("admin.board_plugins", board=g.user.board.slug))
+    db = get_session()
+    return render_template("admin/index.html", boards=db.scalars(select(Board).order_by(Board.name)).all())
+
+
+@bp.route("/health")
+@roles_required("admin", "cfsd")
+def library_health():
+    library = current_app.extensions["pathway_review.library"]
+    return render_template("admin/health.html", problems=library.problems, pathways=library.pathways)
+
+
+@bp.route("/plugins")
+@roles_required("admin")
+def plugins():
+    plugin_host = host()
+    db = get_session()
+    enabled = {}
+    for plugin, slug in db.execute(select(PluginEnablement.plugin, Board.slug).join(Board)
+                                   .where(PluginEnablement.enabled.is_(True))):
+        enabled.setdefault(plugin, []).append(slug)
+    rows = []
+    for name, info in sorted(plugin_host.info.items()):
+        module = plugin_host.pm.get_plugin(name)
+        hooks = sorted(c.name for c in plugin_host.pm.get_hookcallers(module)) if module is not None else []
+        rows.append((info, hooks, sorted(enabled.get(name, []))))
+    return render_template("admin/plugins.html", rows=rows)
+
+
+def _board_or_404(slug: str) -> Board:
+    board = boards.get_board(get_session(), slug)
+    if board is None or not can("plugins:manage", board):
+        # Another board's admin page does not exist for this user.
+        audit.record_now("permission.denied", target=request.path, actor=g.user)
+        abort(404)
+    return board
+
+
+@bp.route("/boards/<slug:board>/plugins", methods=["GET", "POST"])
+@roles_required("admin", "board-admin")
+def board_plugins(board):
+    board_row = _board_or_404(board)
+    plugin_host = host()
+    db = get_session()
+    if request.method == "POST":
+        name = request.form.get("plugin", "")
+        wanted = request.form.get("action") == "enable"
+        try:
+            changed = boards.set_plugin_enabled(db, name, board_row, wanted, actor=g.user)
+        except boards.EnablementError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.board_plugins", board=board)), 303
+        if request.form.get("settings") == "1" and name in plugin_host.optional_names + ["core"]:
+            _save_settings(db, name, board_row)
+        db.commit()
+        if changed:
+            plugin_host.hook.plugin_enablement_changed(app=current_app._get_current_object(), plugin=name,
+                                                      board=board_row.slug, enabled=wanted)
+            flash(f"{plugin_host.info[name].title} is now {'on' if wanted else 'off'} for {board_row.name}.",
+                  "success")
+        return redirect(url_for("admin.board_plugins", board=board)), 303
+    enabled = boards.enabled_plugins(db, board_row)
+    optional = [(plugin_host.info[n], n in enabled, declared_settings(n)) for n in plugin_host.optional_names]
+    return render_template("admin/board_plugins.html", board=board_row, optional=optional)
+
+
+def _save_settings(db, name, board_row):
+    for setting in declared_settings(name):
+        raw = request.form.get(f"setting-{setting.key}")
+        value = (raw == "on") if setting.kind == "bool" else (raw or "").strip()[:2000]
+        if setting.kind == "choice" and value not in setting.choices:
+            continue
+        boards.save_setting(db, name, board_row, setting.key, value, actor=g.user)
+
+
+@bp.route("/boards/<slug:board>/users", methods=["GET", "POST"])
+@roles_required("admin", "board-admin")
+def board_users(board):
+    board_row = _board_or_404(board)
+    db = get_session()
+    errors, form = [], {}
+    if request.method == "POST":
+        form = {k: (request.form.get(k) or "").strip() for k in ("email", "name", "role", "practice_code")}
+        allowed_roles = ("gp", "board-admin")
+        if form["role"] not in allowed_roles:
+            errors.append({"field": "role", "message": "Choose GP or board admin."})
+        if not errors:
+            try:
+                user = accounts.create_user(db, form["email"], form["name"], form["role"], None,
+                                            board_row.slug, form["practice_code"] or None)
+            except accounts.AccountError as exc:
+                errors.append({"field": "email", "message": str(exc)})
+            else:
+                audit.record("user.created", target=user.email, board_id=board_row.id, role=user.role)
+                db.commit()
+                flash(f"Account created for {user.email}. They need a password set before they can sign in.",
+                      "success")
+                return redirect(url_for("admin.board_users", board=board)), 303
+    users = db.scalars(select(User).where(User.board_id == board_row.id).order_by(User.name)).all()
+    return render_template("admin/board_users.html", board=board_row, users=users, errors=errors, form=form,
+                           role_labels=ROLE_LABELS), (400 if errors else 200)
+
+
+@bp.route("/audit")
+@roles_required("admin")
+def audit_log():
+    db = get_session()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    per_page = 50
+    total = db.scalar(select(func.count(AuditEvent.id)))
+    events = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())
+                        .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = [(e, json.loads(e.detail or "{}")) for e in events]
+    return render_template("admin/audit.html", rows=rows, page=page, has_next=page * per_page < total)

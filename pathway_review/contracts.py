@@ -1,0 +1,106 @@
+"""The shapes that cross between plugins through hooks.
+
+Plugins never import each other; they agree on these records instead. A plugin that owns data
+*contributes* it (a :class:`Dataset` for export, :class:`SearchDocument` records for search) and the
+plugin that owns a capability (formats, the index) consumes it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link in the site navigation."""
+    href: str
+    label: str
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button-like link beside a pathway or a section (e.g. "Give feedback on this section")."""
+    href: str
+    label: str
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class BoardSetting:
+    """One setting a plugin offers each board (shown on the board's plugin page).
+
+    ``kind`` is ``"bool"``, ``"text"``, ``"choice"`` or ``"emails"`` (a list of accounts of the board).
+    """
+    key: str
+    label: str
+    kind: str = "text"
+    default: Any = None
+    choices: Sequence[str] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable record contributed to the search index.
+
+    ``id`` is unique across all contributors (prefix it with your plugin's name).
+    Visibility: ``roles`` limits who may find it (empty = every signed-in user) and ``board`` limits it
+    to users of one board (``None`` = every board). ``current`` is False for older versions.
+    """
+    id: str
+    kind: str
+    title: str
+    heading: str
+    text: str
+    url: str
+    specialty: str = ""
+    status: str = ""
+    version: str = ""
+    current: bool = True
+    roles: frozenset[str] = frozenset()
+    board: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetFilter:
+    """A filter a dataset understands; ``kind`` is ``choice``, ``text``, ``bool`` or ``date``."""
+    name: str
+    label: str
+    kind: str = "text"
+    choices: Sequence[str] = ()
+
+
+@dataclass
+class Dataset:
+    """Records a plugin offers for export.
+
+    ``columns(filters)`` names the columns (they may depend on the filters, e.g. a pathway's own
+    questions); ``rows(filters)`` yields one mapping per record, streamed; ``summary(filters)`` returns
+    ``{heading: [(label, count), ...]}`` for a summary sheet. ``filters`` arrive validated: every key is
+    one of ``filter_specs`` and choice values are among the choices.
+    """
+    name: str
+    title: str
+    filter_specs: Sequence[DatasetFilter]
+    columns: Callable[[Mapping[str, Any]], list[str]]
+    rows: Callable[[Mapping[str, Any]], Iterator[Mapping[str, Any]]]
+    summary: Callable[[Mapping[str, Any]], dict[str, list[tuple[str, int]]]] | None = None
+    roles: frozenset[str] = frozenset({"cfsd", "admin"})
+    # Columns that identify a person, replaced by a stable pseudonym when asked.
+    personal_columns: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """A file format the export plugin (or another plugin) can write.
+
+    ``write(dataset, columns, rows, filters)`` returns an iterable of ``bytes`` chunks so that a large
+    export streams.
+    """
+    name: str
+    title: str
+    mimetype: str
+    extension: str
+    write: Callable[..., Iterable[bytes]]
+    meta: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,51 @@
+"""The core's own hook implementations: its permission rules, navigation and searchable sections."""
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from .access import core_permission
+from .contracts import NavLink, SearchDocument
+from .plugins import hookimpl
+
+title = "Core"
+description = "Pathway library, accounts, boards and the plugin system."
+
+
+@hookimpl(trylast=True)
+def permission(user, action, resource):
+    return core_permission(user, action, resource)
+
+
+@hookimpl
+def nav_links(user):
+    links = [NavLink(url_for("pathways.catalogue"), "Pathways", order=10)]
+    if user.role == "admin" or user.role == "board-admin":
+        links.append(NavLink(url_for("admin.index"), "Admin", order=90))
+    elif user.role == "cfsd":
+        links.append(NavLink(url_for("admin.library_health"), "Library health", order=90))
+    return links
+
+
+@hookimpl
+def search_documents():
+    library = current_app.extensions["pathway_review.library"]
+    for pathway in library.pathways.values():
+        yield from section_documents(pathway)
+
+
+def section_documents(pathway):
+    current = pathway.current
+    for version in pathway.versions:
+        for section in version.sections:
+            yield SearchDocument(
+                id=f"section:{version.slug}:{version.version}:{section.id}",
+                kind="section",
+                title=version.title,
+                heading=section.title,
+                text=section.text,
+                url=f"/pathways/{version.slug}/{version.version}/#{section.id}",
+                specialty=version.specialty,
+                status=version.status,
+                version=version.version,
+                current=version is current,
+            )

@@ -1,0 +1,159 @@
+"""The database: one SQLAlchemy engine per app, one session per request, Alembic migrations.
+
+SQLite is the default (WAL, a busy timeout, foreign keys on); ``DATABASE_URL`` selects PostgreSQL.
+Plugins own their tables: they declare them on :data:`Base` (or their own metadata) and ship an
+Alembic versions folder through the ``migrations`` hook.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app, g, request
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+CORE_MIGRATIONS = Path(__file__).parent / "migrations"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def make_engine(url: str):
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _tune_sqlite(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide when a transaction starts (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A deferred transaction that reads and then writes cannot wait for the write lock:
+        # SQLite fails it at once with "database is locked". Writers take the lock up front.
+        if conn.get_execution_options().get("sqlite_immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """The app's engine and session factory, kept in ``app.extensions``."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self, write: bool = False) -> Session:
+        session = self.sessions()
+        if write and self.is_sqlite:
+            session.connection(execution_options={"sqlite_immediate": True})
+        return session
+
+    @contextmanager
+    def transaction(self):
+        """A write transaction outside a request (CLI, background work)."""
+        session = self.session(write=True)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def init_app(app) -> Database:
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["pathway_review.db"] = database
+    app.teardown_appcontext(_close_session)
+    return database
+
+
+def database() -> Database:
+    return current_app.extensions["pathway_review.db"]
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use; writes start with the write lock on SQLite."""
+    if "db_session" not in g:
+        from flask import has_request_context
+
+        write = has_request_context() and request.method not in SAFE_METHODS
+        g.db_session = database().session(write=write)
+    return g.db_session
+
+
+def _close_session(exc) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        if exc is not None:
+            session.rollback()
+        session.close()
+
+
+# ---- migrations -------------------------------------------------------------
+
+def alembic_config(app, connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(CORE_MIGRATIONS))
+    locations = [str(CORE_MIGRATIONS / "versions")]
+    for folder in app.extensions["pathway_review.plugins"].migration_folders():
+        locations.append(str(folder))
+    # Alembic splits on this separator; spaces may appear in paths.
+    cfg.set_main_option("path_separator", "os")
+    import os
+
+    cfg.set_main_option("version_locations", os.pathsep.join(locations))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(app) -> None:
+    """Bring the core's and every plugin's tables up to date."""
+    from alembic import command
+
+    database_ = app.extensions["pathway_review.db"]
+    with database_.engine.begin() as connection:
+        command.upgrade(alembic_config(app, connection), "heads")
+
+
+def current_heads(app) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    with app.extensions["pathway_review.db"].engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())

@@ -1,0 +1,288 @@
+"""The hook API: everything a plugin can add to Pathway Review.
+
+Implement a hook with ``@hookimpl`` from :mod:`pathway_review` and a function of the same name; take
+only the arguments you need. See ``docs/plugins.md`` for a tutorial and an example of every hook.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask, Request
+    import click
+    from .contracts import Action, BoardSetting, Dataset, ExportFormat, NavLink, SearchDocument
+    from .document import PathwayVersion, Section
+    from .models import User
+
+hookspec = pluggy.HookspecMarker("pathway_review")
+
+
+# -------------------------------------------------------------------------------------------------
+# App start-up: called once per app, through every registered plugin whatever the board.
+# -------------------------------------------------------------------------------------------------
+
+@hookspec
+def register_blueprints(app: "Flask") -> "list[Any] | None":
+    """Return Flask blueprints to register on the app.
+
+    Called once in ``create_app`` after the core's own blueprints. A blueprint brings its own
+    ``template_folder`` and ``static_folder``. Its URLs answer 404 for users of a board that has not
+    enabled the plugin (checked centrally, before your view runs).
+
+    :param app: the application being built.
+    :return: a list of :class:`flask.Blueprint`, or None.
+    """
+
+
+@hookspec
+def register_commands(cli: "click.Group") -> None:
+    """Add commands to the ``pathway-review`` command line.
+
+    Called once when the CLI is built. Use ``@cli.command()`` or ``cli.add_command()``.
+
+    :param cli: the ``pathway-review`` Flask CLI group.
+    """
+
+
+@hookspec
+def template_folders() -> "list[str] | None":
+    """Return extra template folders searched after the core's.
+
+    Called once in ``create_app``. Useful for templates shared by several of your blueprints.
+
+    :return: a list of absolute folder paths, or None.
+    """
+
+
+@hookspec
+def migrations() -> "str | None":
+    """Return the folder holding your plugin's Alembic revision files.
+
+    Called by ``pathway-review init``. Your first revision sets ``branch_labels = ("<plugin>",)``,
+    ``down_revision = None`` and ``depends_on = "core_0001"``, so your tables are created after the
+    core's; later revisions chain from it as usual.
+
+    :return: an absolute folder path, or None if the plugin keeps no tables.
+    """
+
+
+@hookspec
+def board_settings() -> "list[BoardSetting] | None":
+    """Declare settings each board can set for your plugin.
+
+    Called when a board's plugin page is drawn and when settings are saved. Read a value with
+    ``pathway_review.plugins.board_setting(plugin_name, board, key)``.
+
+    :return: a list of :class:`pathway_review.contracts.BoardSetting`, or None.
+    """
+
+
+@hookspec
+def openapi_paths() -> "dict[str, Any] | None":
+    """Add path items to the OpenAPI 3.1 document served at ``/api/v1/openapi.json``.
+
+    Called each time the document is built. Keys are paths such as ``"/api/v1/search"``.
+
+    :return: a mapping of path to OpenAPI path item, or None.
+    """
+
+
+@hookspec
+def export_formats() -> "list[ExportFormat] | None":
+    """Offer file formats for exporting datasets.
+
+    Called when an export is requested. The export plugin offers CSV, XLSX, JSON and NDJSON.
+
+    :return: a list of :class:`pathway_review.contracts.ExportFormat`, or None.
+    """
+
+
+@hookspec
+def app_started(app: "Flask") -> None:
+    """Called once when ``create_app`` has finished: every plugin registered and every blueprint added.
+
+    Use it for work that needs the whole app, such as building a search index on first start.
+    An exception here is logged and the plugin marked failed; the app still starts.
+
+    :param app: the application.
+    """
+
+
+# -------------------------------------------------------------------------------------------------
+# Identity: who is making the request.
+# -------------------------------------------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def authenticate_request(request: "Request") -> "User | None":
+    """Identify the user of a request by some other means than the core's session or API token.
+
+    Called on every request before the core looks at its own session cookie and bearer token, so a
+    single sign-on plugin (e.g. Microsoft Entra ID headers set by a trusted proxy) can sign users in.
+    Stops at first non-None result.
+
+    :param request: the Flask request.
+    :return: a :class:`pathway_review.models.User`, or None to let others (and the core) decide.
+    """
+
+
+@hookspec
+def login_methods() -> "list[Action] | None":
+    """Offer other ways to sign in, shown as buttons on the sign-in page.
+
+    :return: a list of :class:`pathway_review.contracts.Action` (``href``, ``label``), or None.
+    """
+
+
+@hookspec(firstresult=True)
+def permission(user: "User | None", action: str, resource: Any) -> "bool | None":
+    """Decide whether ``user`` may do ``action`` on ``resource``.
+
+    Called by ``pathway_review.access.can()``. The core's own rules run last, so a plugin can grant or
+    refuse before them. Stops at first non-None result.
+
+    :param user: the signed-in user, or None.
+    :param action: a string such as ``"pathway:read"``, ``"plugins:manage"`` or one of your own.
+    :param resource: what the action is on (a board, a pathway version, a record), or None.
+    :return: True to allow, False to refuse, None to leave the decision to others.
+    """
+
+
+# -------------------------------------------------------------------------------------------------
+# Per request: called through the view of the signed-in user's board, one plugin at a time, so a
+# plugin that raises is logged and left out while the page still renders.
+# -------------------------------------------------------------------------------------------------
+
+@hookspec
+def nav_links(user: "User") -> "list[NavLink] | None":
+    """Add links to the site navigation.
+
+    :param user: the signed-in user.
+    :return: a list of :class:`pathway_review.contracts.NavLink`, or None.
+    """
+
+
+@hookspec(firstresult=True)
+def header_search_url() -> "str | None":
+    """Return the URL the search box in the page header submits to (GET, parameter ``q``).
+
+    No search box is shown when no plugin answers. Stops at first non-None result.
+    """
+
+
+@hookspec
+def pathway_actions(version: "PathwayVersion", user: "User") -> "list[Action] | None":
+    """Add actions beside a pathway version (e.g. "Give feedback on the whole pathway").
+
+    :param version: the pathway version being shown.
+    :param user: the signed-in user.
+    :return: a list of :class:`pathway_review.contracts.Action`, or None.
+    """
+
+
+@hookspec
+def pathway_panels(version: "PathwayVersion", user: "User") -> "str | None":
+    """Add a panel of HTML above a pathway version's sections.
+
+    Return markup you have escaped (render a template, or use ``markupsafe``).
+
+    :param version: the pathway version being shown.
+    :param user: the signed-in user.
+    :return: an HTML string, or None.
+    """
+
+
+@hookspec
+def section_actions(version: "PathwayVersion", section: "Section", user: "User") -> "list[Action] | None":
+    """Add actions beside one section of a pathway version.
+
+    Called once per section per page view: keep it cheap (no queries per section; prefetch in
+    ``pathway_panels`` or cache per request on ``flask.g``).
+
+    :param version: the pathway version being shown.
+    :param section: the section (``id``, ``title``, ``level``...).
+    :param user: the signed-in user.
+    :return: a list of :class:`pathway_review.contracts.Action`, or None.
+    """
+
+
+@hookspec
+def section_panels(version: "PathwayVersion", section: "Section", user: "User") -> "str | None":
+    """Add a panel of HTML after one section's text (e.g. a board's local note).
+
+    Same cost rule as :func:`section_actions`.
+
+    :return: an HTML string, or None.
+    """
+
+
+# -------------------------------------------------------------------------------------------------
+# Data contributed by plugins to others.
+# -------------------------------------------------------------------------------------------------
+
+@hookspec
+def datasets() -> "list[Dataset] | None":
+    """Contribute datasets that can be exported.
+
+    Called through the requesting user's board view, so a board plugin's dataset exists only where
+    it is enabled. The export plugin owns the formats; you own the rows.
+
+    :return: a list of :class:`pathway_review.contracts.Dataset`, or None.
+    """
+
+
+@hookspec
+def search_documents() -> "Iterable[SearchDocument] | None":
+    """Yield every searchable record you own, for a full rebuild of the search index.
+
+    Called with an app context when the index is built or rebuilt. Yield lazily: the rebuild streams.
+
+    :return: an iterable of :class:`pathway_review.contracts.SearchDocument`, or None.
+    """
+
+
+# -------------------------------------------------------------------------------------------------
+# Events: called through every plugin, whatever the board, after the change is saved.
+# -------------------------------------------------------------------------------------------------
+
+@hookspec
+def pathway_library_changed(app: "Flask", slugs: "set[str]") -> None:
+    """Called when pathway documents were added, changed or removed on disk and reloaded.
+
+    :param app: the application.
+    :param slugs: the pathways whose files changed.
+    """
+
+
+@hookspec
+def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", removed: "list[str]") -> None:
+    """Tell the search index that records were added or changed (``documents``) or deleted (``removed``, ids).
+
+    Call it yourself (``app.extensions["pathway_review.plugins"].hook.search_documents_changed(...)``)
+    after committing a change to a searchable record.
+    """
+
+
+@hookspec
+def feedback_submitted(app: "Flask", feedback: "dict[str, Any]") -> None:
+    """Called after a piece of feedback is submitted (not when saved as a draft).
+
+    :param feedback: the record as the feedback API returns it (``id``, ``pathway``, ``version``,
+        ``section``, ``type``, ``status``, ``board``...).
+    """
+
+
+@hookspec
+def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status: str, new_status: str) -> None:
+    """Called after CfSD triage changes the status of a piece of feedback."""
+
+
+@hookspec
+def plugin_enablement_changed(app: "Flask", plugin: str, board: str, enabled: bool) -> None:
+    """Called after a board enables or disables an optional plugin.
+
+    :param plugin: the plugin's name.
+    :param board: the board's slug.
+    :param enabled: the new state.
+    """

@@ -1,0 +1,99 @@
+"""The core's part of the OpenAPI 3.1 document; plugins add theirs through ``openapi_paths``."""
+from __future__ import annotations
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_response(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "401": json_response("Not signed in and no valid API token", ref("Error")),
+    "404": json_response("No such pathway or version", ref("Error")),
+}
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9-]+$"}}
+VERSION = {"name": "version", "in": "path", "required": True,
+           "schema": {"type": "string", "pattern": r"^\d+(\.\d+){1,2}$"}}
+STATUS_ENUM = ["draft", "consultation", "published", "superseded"]
+
+
+def core_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Pathway Review API", "version": "1.0.0",
+                 "description": "National clinical pathways and the feedback on them. Authenticate with a "
+                                "personal API token: `Authorization: Bearer prt_…` (`pathway-review tokens create`)."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+        "paths": {
+            "/api/v1/pathways": {"get": {
+                "summary": "List pathways (their current versions)",
+                "operationId": "listPathways",
+                "parameters": [
+                    {"name": "specialty", "in": "query", "schema": {"type": "string"}},
+                    {"name": "status", "in": "query", "schema": {"type": "string", "enum": STATUS_ENUM}},
+                ],
+                "responses": {"200": json_response("Pathways", {
+                    "type": "object", "properties": {
+                        "pathways": {"type": "array", "items": ref("PathwayVersionSummary")},
+                        "count": {"type": "integer"}}}),
+                    "400": json_response("Invalid filter", ref("Error")), **ERRORS},
+            }},
+            "/api/v1/pathways/{slug}": {"get": {
+                "summary": "A pathway: its current version's details and every version",
+                "operationId": "getPathway", "parameters": [SLUG],
+                "responses": {"200": json_response("Pathway", ref("Pathway")), **ERRORS},
+            }},
+            "/api/v1/pathways/{slug}/versions/{version}": {"get": {
+                "summary": "One version with its sections (ids, titles, HTML and text)",
+                "operationId": "getPathwayVersion", "parameters": [SLUG, VERSION],
+                "responses": {"200": json_response("Pathway version", ref("PathwayVersion")), **ERRORS},
+            }},
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "pathway_review_session"},
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message"], "properties": {
+                    "error": {"type": "string"}, "message": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "properties": {
+                        "field": {"type": "string"}, "message": {"type": "string"}}}}}},
+                "Question": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "label": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["choice", "multiple", "number", "text"]},
+                    "choices": {"type": "array", "items": {"type": "string"}}}},
+                "PathwayVersionSummary": {"type": "object", "properties": {
+                    "slug": {"type": "string"}, "version": {"type": "string"}, "title": {"type": "string"},
+                    "specialty": {"type": "string"}, "status": {"type": "string", "enum": STATUS_ENUM},
+                    "date": {"type": "string", "format": "date"},
+                    "consultation": {"type": "object", "properties": {
+                        "opens": {"type": ["string", "null"], "format": "date"},
+                        "closes": {"type": ["string", "null"], "format": "date"},
+                        "state": {"type": "string", "enum": ["not-consultation", "upcoming", "open", "closed"]},
+                        "days_left": {"type": ["integer", "null"]}}},
+                    "owning_group": {"type": "string"}, "approved_by": {"type": "string"},
+                    "last_reviewed": {"type": ["string", "null"], "format": "date"},
+                    "next_review": {"type": ["string", "null"], "format": "date"},
+                    "summary": {"type": "string"}, "sample": {"type": "boolean"},
+                    "questions": {"type": "array", "items": ref("Question")}}},
+                "Pathway": {"allOf": [ref("PathwayVersionSummary"), {"type": "object", "properties": {
+                    "current_version": {"type": "string"},
+                    "versions": {"type": "array", "items": {"type": "object", "properties": {
+                        "version": {"type": "string"}, "status": {"type": "string"},
+                        "date": {"type": "string", "format": "date"}}}}}}]},
+                "Section": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "title": {"type": "string"}, "level": {"type": "integer"},
+                    "parent": {"type": ["string", "null"]}, "html": {"type": "string"},
+                    "text": {"type": "string"}}},
+                "PathwayVersion": {"allOf": [ref("PathwayVersionSummary"), {"type": "object", "properties": {
+                    "intro_html": {"type": "string"},
+                    "sections": {"type": "array", "items": ref("Section")}}}]},
+            },
+        },
+    }

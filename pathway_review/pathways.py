@@ -1,0 +1,113 @@
+"""Pages for reading pathways: the catalogue, a version, its history and a comparison of two versions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+
+from .clock import today
+from .compare import compare_versions
+from .document import STATUSES
+from .plugins import flatten, page_hook
+
+bp = Blueprint("pathways", __name__)
+
+
+def library():
+    return current_app.extensions["pathway_review.library"]
+
+
+def get_pathway_or_404(slug: str):
+    pathway = library().get(slug)
+    if pathway is None:
+        abort(404)
+    return pathway
+
+
+def get_version_or_404(slug: str, version: str):
+    found = library().get_version(slug, version)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+def catalogue():
+    specialty = request.args.get("specialty", "")
+    status = request.args.get("status", "")
+    errors = []
+    specialties = library().specialties()
+    if specialty and specialty not in specialties:
+        errors.append({"field": "specialty", "message": f"There is no specialty called “{specialty[:80]}”."})
+        specialty = ""
+    if status and status not in STATUSES:
+        errors.append({"field": "status", "message": "Choose a status from the list."})
+        status = ""
+    day = today()
+    rows = []
+    for pathway in library().pathways.values():
+        current = pathway.current
+        if specialty and current.specialty != specialty:
+            continue
+        if status and current.status != status:
+            continue
+        rows.append((pathway, current, current.consultation_state(day), current.days_left(day)))
+    return render_template("pathways/catalogue.html", rows=rows, specialties=specialties, statuses=STATUSES,
+                           specialty=specialty, status=status, errors=errors,
+                           problems=len(library().problems)), (400 if errors else 200)
+
+
+@bp.route("/pathways/<slug:slug>/")
+def current(slug):
+    pathway = get_pathway_or_404(slug)
+    return _render_version(pathway, pathway.current, is_current=True)
+
+
+@bp.route("/pathways/<slug:slug>/<version:version>/")
+def version(slug, version):
+    pathway = get_pathway_or_404(slug)
+    found = get_version_or_404(slug, version)
+    return _render_version(pathway, found, is_current=found is pathway.current)
+
+
+def _render_version(pathway, found, is_current: bool):
+    user = g.user
+    actions = sorted(flatten(page_hook("pathway_actions", version=found, user=user)), key=lambda a: a.order)
+    panels = page_hook("pathway_panels", version=found, user=user)
+    section_actions, section_panels = {}, {}
+    for section in found.sections:
+        section_actions[section.id] = sorted(
+            flatten(page_hook("section_actions", version=found, section=section, user=user)),
+            key=lambda a: a.order)
+        section_panels[section.id] = page_hook("section_panels", version=found, section=section, user=user)
+    day = today()
+    return render_template("pathways/version.html", pathway=pathway, pv=found, is_current=is_current,
+                           state=found.consultation_state(day), days_left=found.days_left(day),
+                           actions=actions, panels=panels, section_actions=section_actions,
+                           section_panels=section_panels, previous=pathway.previous(found))
+
+
+@bp.route("/pathways/<slug:slug>/history/")
+def history(slug):
+    pathway = get_pathway_or_404(slug)
+    versions = list(reversed(pathway.versions))
+    return render_template("pathways/history.html", pathway=pathway, versions=versions)
+
+
+@bp.route("/pathways/<slug:slug>/compare/")
+def compare_form(slug):
+    """The history page's no-JavaScript form posts two versions here by GET."""
+    pathway = get_pathway_or_404(slug)
+    old, new = request.args.get("from", ""), request.args.get("to", "")
+    if pathway.version(old) is None or pathway.version(new) is None:
+        return render_template("pathways/history.html", pathway=pathway, versions=list(reversed(pathway.versions)),
+                               errors=[{"field": "from", "message": "Choose two versions of this pathway."}]), 400
+    return redirect(url_for("pathways.compare", slug=slug, old=old, new=new))
+
+
+@bp.route("/pathways/<slug:slug>/compare/<version:old>/<version:new>/")
+def compare(slug, old, new):
+    pathway = get_pathway_or_404(slug)
+    old_pv, new_pv = get_version_or_404(slug, old), get_version_or_404(slug, new)
+    changes = compare_versions(old_pv, new_pv)
+    counts = {kind: sum(1 for c in changes if c.kind == kind) for kind in ("added", "removed", "changed", "unchanged")}
+    return render_template("pathways/compare.html", pathway=pathway, old=old_pv, new=new_pv, changes=changes,
+                           counts=counts)

@@ -1,0 +1,105 @@
+"""Security headers, CSRF, and error pages that never show a stack trace."""
+from __future__ import annotations
+
+import logging
+
+from flask import g, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; font-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+HEADINGS = {
+    400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
+    401: ("Sign in to continue", "You need to sign in to see this page."),
+    403: ("You do not have access to this page", "Your account does not allow this. If you think it should, "
+          "ask your board admin."),
+    404: ("Page not found", "If you typed the web address, check it is correct. "
+          "If you pasted it, check you copied the entire address."),
+    405: ("That action is not available here", "Go back and try again from the page."),
+    409: ("That cannot be done now", "The record changed, or its time has passed."),
+    413: ("That was too large", "What you sent was larger than this service accepts."),
+    422: ("Some answers need correcting", "Check what you entered."),
+    429: ("Too many attempts", "Wait a few minutes and try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. What you saved before is safe."),
+}
+
+
+def init_app(app) -> None:
+    # CSRF is checked in the request pipeline (auth.load_identity) so bearer-token API calls,
+    # which carry no cookie, can be told apart from browser form posts.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    csrf.init_app(app)
+    app.after_request(_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    from flask import current_app
+
+    if current_app.config.get("PRODUCTION"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if g.get("user") is not None and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "private, no-store"  # pages for signed-in users hold their data
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(code: int, message: str | None = None, heading: str | None = None, **extra):
+    default_heading, default_message = HEADINGS.get(code, HEADINGS[500] if code >= 500 else HEADINGS[400])
+    if wants_json():
+        body = {"error": heading or default_heading, "message": message or default_message, **extra}
+        response = make_response(jsonify(body))
+    else:
+        response = make_response(render_template("errors/error.html", code=code, message=message or default_message,
+                                                 heading=heading or default_heading))
+    response.status_code = code
+    return response
+
+
+def _csrf_error(exc):
+    log.warning("CSRF check failed on %s %s: %s", request.method, request.path, exc.description)
+    return error_response(400, "This form has expired or did not come from this site. Go back, reload the "
+                               "page and submit it again.", heading="The form could not be accepted")
+
+
+def _http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    message = exc.description if getattr(exc, "pr_message", False) else None
+    response = error_response(exc.code, message)
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _unexpected(exc):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    try:
+        return error_response(500)
+    except Exception:  # the error page itself failed: fall back to plain text
+        return "Sorry, there is a problem with the service.", 500, {"Content-Type": "text/plain"}
+
+
+def abort_with(code: int, message: str):
+    """Abort with a message meant for the person (shown on the error page or in the JSON body)."""
+    from werkzeug.exceptions import default_exceptions
+
+    exc = default_exceptions[code](description=message)
+    exc.pr_message = True
+    raise exc
