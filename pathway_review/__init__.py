@@ -92,6 +92,9 @@ def _load_library(app, plugins) -> None:
                              check_interval=float(app.config["LIBRARY_CHECK_INTERVAL"]))
     library.load()
     app.extensions["pathway_review.library"] = library
+    from .core_plugin import remember_sections
+
+    remember_sections(app)
 
 
 def _refresh_library():

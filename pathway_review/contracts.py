@@ -60,6 +60,8 @@ class SearchDocument:
     current: bool = True
     roles: frozenset[str] = frozenset()
     board: str | None = None
+    # The contributing plugin: its documents are hidden from boards that have not enabled it.
+    plugin: str = ""
 
 
 @dataclass(frozen=True)

@@ -48,4 +48,34 @@ def section_documents(pathway):
                 status=version.status,
                 version=version.version,
                 current=version is current,
+                plugin="core",
             )
+
+
+def _section_ids(app) -> dict[str, set[str]]:
+    # The ids last announced per pathway, so a reload can say which sections disappeared.
+    return app.extensions.setdefault("pathway_review.section_ids", {})
+
+
+def remember_sections(app) -> None:
+    library = app.extensions["pathway_review.library"]
+    known = _section_ids(app)
+    for slug, pathway in library.pathways.items():
+        known[slug] = {doc.id for doc in section_documents(pathway)}
+
+
+@hookimpl
+def pathway_library_changed(app, slugs):
+    """Tell the search index (or any listener) which section documents changed."""
+    library = app.extensions["pathway_review.library"]
+    known = _section_ids(app)
+    documents, removed = [], []
+    for slug in sorted(slugs):
+        pathway = library.get(slug)
+        fresh = list(section_documents(pathway)) if pathway is not None else []
+        fresh_ids = {doc.id for doc in fresh}
+        removed.extend(sorted(known.get(slug, set()) - fresh_ids))
+        documents.extend(fresh)
+        known[slug] = fresh_ids
+    app.extensions["pathway_review.plugins"].hook.search_documents_changed(
+        app=app, documents=documents, removed=removed)

@@ -339,10 +339,12 @@ def _read_front_matter(lines, stem, problem):
             return _as_date(value)
         m = _DATE_RE.match(str(value).strip())
         try:
-            return dt.date(*map(int, m.groups())) if m else dt.date.fromisoformat("x")
+            if m:
+                return dt.date(*map(int, m.groups()))
         except ValueError:
-            problem(line_of(key), f"{key} {value!r} is not a valid date: write it as YYYY-MM-DD")
-            return None
+            pass
+        problem(line_of(key), f"{key} {value!r} is not a valid date: write it as YYYY-MM-DD")
+        return None
 
     values = {"meta": data}
     for key in ("title", "specialty", "owning_group", "approved_by", "summary"):
@@ -374,8 +376,8 @@ def _read_front_matter(lines, stem, problem):
 
 
 def _questions(entry, problem) -> tuple[Question, ...]:
-    if entry is None or _scalar(entry[1]) is None and not isinstance(entry[1], yaml.CollectionNode):
-        return ()
+    if entry is None or (isinstance(entry[1], yaml.ScalarNode) and _scalar(entry[1]) is None):
+        return ()  # absent, or `questions:` left empty
     if not isinstance(entry[1], yaml.SequenceNode):
         problem(entry[0], "questions must be a list")
         return ()
@@ -421,19 +423,20 @@ _HEADING_RE = re.compile(r"^(#{1,3})(?!#)(.*)$")
 
 def _scan_headings(lines: list[str], first_line: int):
     """(line, level, raw text) of ATX headings outside fenced code, as python-markdown sees them."""
-    found, fence = [], None
-    for i, line in enumerate(lines):
+    found, i = [], 0
+    while i < len(lines):
+        fence = _FENCE_RE.match(lines[i])
         if fence:
-            if line.rstrip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = None
-            continue
-        m = _FENCE_RE.match(line)
-        if m:
-            fence = m.group(1)
-            continue
-        m = _HEADING_RE.match(line)
-        if m:
-            found.append((first_line + i, len(m.group(1)), m.group(2)))
+            # python-markdown ignores a fence that is never closed, so must we.
+            end = next((k for k in range(i + 1, len(lines))
+                        if lines[k].rstrip() == fence.group(1)), None)
+            if end is not None:
+                i = end + 1
+                continue
+        heading = _HEADING_RE.match(lines[i])
+        if heading:
+            found.append((first_line + i, len(heading.group(1)), heading.group(2)))
+        i += 1
     return found
 
 

@@ -233,6 +233,20 @@ def datasets() -> "list[Dataset] | None":
 
 
 @hookspec
+def dataset_links(dataset: str, filters: "dict[str, Any]", user: "User") -> "list[Action] | None":
+    """Offer links beside a page that shows a dataset, such as "Download as Excel" with the same filters.
+
+    Called through the requesting user's board view by the plugin that draws the page (e.g. the CfSD
+    feedback dashboard), so the plugin that owns formats can offer them without either importing the other.
+
+    :param dataset: the dataset's name, as in :func:`datasets`.
+    :param filters: the filters the page is showing, as query-string values.
+    :param user: the signed-in user.
+    :return: a list of :class:`pathway_review.contracts.Action`, or None.
+    """
+
+
+@hookspec
 def search_documents() -> "Iterable[SearchDocument] | None":
     """Yield every searchable record you own, for a full rebuild of the search index.
 
