@@ -30,6 +30,12 @@ class AccessRule:
 SIGNED_IN = AccessRule()
 
 
+def signed_in(view):
+    """Any signed-in user (the default, declared so the access-matrix test sees a decision was made)."""
+    view.access_rule = SIGNED_IN
+    return view
+
+
 def public(view):
     view.access_rule = AccessRule(public=True)
     return view
@@ -44,6 +50,11 @@ def roles_required(*roles: str):
 
 def rule_for(view) -> AccessRule:
     return getattr(view, "access_rule", SIGNED_IN)
+
+
+def declared_rule(view) -> AccessRule | None:
+    """The rule a view declared, or None if it declared none (the test suite rejects that)."""
+    return getattr(view, "access_rule", None)
 
 
 def current_user():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from .access import public
+from .access import public, signed_in
 from .clock import today
 from .document import STATUSES
 from .plugins import host
@@ -35,6 +35,7 @@ def version_summary(pv, day) -> dict:
 
 
 @bp.get("/pathways")
+@signed_in
 def pathways():
     specialty, status = request.args.get("specialty"), request.args.get("status")
     if status and status not in STATUSES:
@@ -50,6 +51,7 @@ def pathways():
 
 
 @bp.get("/pathways/<slug:slug>")
+@signed_in
 def pathway(slug):
     found = library().get(slug)
     if found is None:
@@ -63,6 +65,7 @@ def pathway(slug):
 
 
 @bp.get("/pathways/<slug:slug>/versions/<version:version>")
+@signed_in
 def pathway_version(slug, version):
     pv = library().get_version(slug, version)
     if pv is None:

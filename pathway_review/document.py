@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import os
 import re
 import secrets
@@ -17,13 +16,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
-from xml.etree import ElementTree as etree
 
 import markdown
 import nh3
 import yaml
 from markdown.extensions import Extension
-from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
 from markdown.treeprocessors import Treeprocessor
 
 STATUSES = ("draft", "consultation", "published", "superseded")
@@ -157,35 +154,26 @@ def slugify(text: str) -> str:
 
 
 class _SectionSplitter(Treeprocessor):
-    """Swap each top-level h2/h3 for a marker so the HTML can be cut into sections.
+    """Tag each top-level h2/h3 so the rendered HTML can be cut into sections.
 
-    Runs after attr_list (so explicit ids are known) and before toc (so toc sees the
-    section ids as taken and never gives a nested heading the same id).
+    Runs after attr_list, so an id found here was written by the author ({#id}), and
+    before toc, which then keeps nested headings' ids distinct from the sections' ids.
     """
 
     def run(self, root):
-        self.headings, self.h1_count = [], 0
-        if not self.md.pr_split:
+        self.explicit_ids, self.h1_count = [], 0
+        if not self.md.pr_nonce:
             return
-        for child in list(root):
+        for child in root:
             self.h1_count += child.tag == "h1"
-            if child.tag not in ("h2", "h3"):
-                continue
-            title = html.unescape(strip_tags(render_inner_html(remove_fnrefs(child), self.md)))
-            explicit = child.get("id")
-            n = len(self.headings)
-            self.headings.append((int(child.tag[1]), title, explicit))
-            marker = etree.Element("pr-split", {"data-n": f"{self.md.pr_nonce}-{n}",
-                                                "id": explicit or slugify(title)})
-            marker.tail = child.tail
-            index = list(root).index(child)
-            root.remove(child)
-            root.insert(index, marker)
+            if child.tag in ("h2", "h3"):
+                child.set("data-pr-split", f"{self.md.pr_nonce}-{len(self.explicit_ids)}")
+                self.explicit_ids.append(child.get("id"))
 
 
 class _SplitExtension(Extension):
     def extendMarkdown(self, md):
-        md.pr_split, md.pr_nonce = False, ""
+        md.pr_nonce = ""
         md.treeprocessors.register(_SectionSplitter(md), "pr_split", 6)
 
 
@@ -209,19 +197,33 @@ def _markdown() -> markdown.Markdown:
 def render_markdown(text: str) -> str:
     """Markdown written by a user (feedback) -> safe HTML."""
     md = _markdown()
-    md.pr_split = False
     # Prefix ids so user content cannot clobber the page's own anchors and ids.
     return nh3.clean(md.convert(text), id_prefix="user-content-", **_CLEAN)
 
 
 def _render_sections(body: str):
-    """Render the whole body once; return (chunks of safe HTML, headings, number of h1s)."""
-    md = _markdown()
-    md.pr_split, md.pr_nonce = True, secrets.token_hex(8)
-    raw = md.convert(body)
+    """Render the whole body once (so reference links resolve anywhere) and cut it at h2/h3.
+
+    Returns the intro's HTML, (level, title, explicit id, HTML) per section, and the h1 count.
+    The random nonce means no raw HTML in a document can fake a section boundary.
+    """
+    md, nonce = _markdown(), secrets.token_hex(8)
+    md.pr_nonce = nonce
+    try:
+        raw = md.convert(body)
+    finally:
+        md.pr_nonce = ""
     splitter = md.treeprocessors["pr_split"]
-    parts = re.split(rf'<pr-split data-n="{md.pr_nonce}-\d+"[^>]*></pr-split>\n?', raw)
-    return [nh3.clean(p, **_CLEAN).strip() for p in parts], splitter.headings, splitter.h1_count
+    parts = re.split(rf'<h([23])\b[^>]*\bdata-pr-split="{nonce}-(\d+)"[^>]*>(.*?)</h\1>\n?',
+                     raw, flags=re.S)
+    sections = [(int(parts[i]), " ".join(html_to_text(parts[i + 2]).split()),
+                 splitter.explicit_ids[int(parts[i + 1])], _clean(parts[i + 3]))
+                for i in range(1, len(parts), 4)]
+    return _clean(parts[0]), sections, splitter.h1_count
+
+
+def _clean(fragment: str) -> str:
+    return nh3.clean(fragment, **_CLEAN).strip()
 
 
 class _TextExtractor(HTMLParser):
@@ -447,7 +449,7 @@ def _match_lines(headings, scanned, fallback: int) -> list[int]:
     the scanner cannot see (a setext underline, raw HTML) does not shift the others.
     """
     lines, j, last = [], 0, fallback
-    for level, title, explicit in headings:
+    for level, title, explicit, _ in headings:
         key = slugify(title) if title else ""
         for k in range(j, len(scanned)):
             s_line, s_level, raw = scanned[k]
@@ -489,8 +491,7 @@ def parse_document(path: Path, slug: str | None = None) -> PathwayVersion:
     if not body.strip():
         problem(body_start - 1, "the document has no body: add sections with ## headings")
     else:
-        chunks, headings, h1_count = _render_sections(body)
-        intro_html = chunks[0]
+        intro_html, headings, h1_count = _render_sections(body)
         scanned = _scan_headings(body_lines, body_start)
         h1_lines = [ln for ln, level, _ in scanned if level == 1]
         for i in range(h1_count):
@@ -498,8 +499,8 @@ def parse_document(path: Path, slug: str | None = None) -> PathwayVersion:
                     "a '#' (h1) heading is not allowed: the title comes from the front matter; "
                     "use ## for sections")
         parent_id, seen = None, {}
-        for (level, title, explicit), line, chunk in zip(
-                headings, _match_lines(headings, scanned, body_start), chunks[1:]):
+        for (level, title, explicit, chunk), line in zip(
+                headings, _match_lines(headings, scanned, body_start)):
             if explicit and not EXPLICIT_ID_RE.match(explicit):
                 problem(line, f"section id {explicit!r} may only use letters, digits, - and _")
             sid = explicit or slugify(title)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
+from .access import signed_in
 from .clock import today
 from .compare import compare_versions
 from .document import STATUSES
@@ -30,6 +31,7 @@ def get_version_or_404(slug: str, version: str):
 
 
 @bp.route("/")
+@signed_in
 def catalogue():
     specialty = request.args.get("specialty", "")
     status = request.args.get("status", "")
@@ -56,12 +58,14 @@ def catalogue():
 
 
 @bp.route("/pathways/<slug:slug>/")
+@signed_in
 def current(slug):
     pathway = get_pathway_or_404(slug)
     return _render_version(pathway, pathway.current, is_current=True)
 
 
 @bp.route("/pathways/<slug:slug>/<version:version>/")
+@signed_in
 def version(slug, version):
     pathway = get_pathway_or_404(slug)
     found = get_version_or_404(slug, version)
@@ -86,6 +90,7 @@ def _render_version(pathway, found, is_current: bool):
 
 
 @bp.route("/pathways/<slug:slug>/history/")
+@signed_in
 def history(slug):
     pathway = get_pathway_or_404(slug)
     versions = list(reversed(pathway.versions))
@@ -93,6 +98,7 @@ def history(slug):
 
 
 @bp.route("/pathways/<slug:slug>/compare/")
+@signed_in
 def compare_form(slug):
     """The history page's no-JavaScript form posts two versions here by GET."""
     pathway = get_pathway_or_404(slug)
@@ -104,6 +110,7 @@ def compare_form(slug):
 
 
 @bp.route("/pathways/<slug:slug>/compare/<version:old>/<version:new>/")
+@signed_in
 def compare(slug, old, new):
     pathway = get_pathway_or_404(slug)
     old_pv, new_pv = get_version_or_404(slug, old), get_version_or_404(slug, new)
