@@ -105,12 +105,13 @@ class PathwayVersion:
         return self._by_id.get(section_id) if isinstance(section_id, str) else None
 
     def consultation_state(self, today: dt.date) -> str:
-        if self.status != "consultation" or not self.consultation_opens or not self.consultation_closes:
+        opens, closes = self.consultation_opens, self.consultation_closes
+        if self.status != "consultation" or not opens or not closes:
             return "not-consultation"
         today = _as_date(today)
-        if today < self.consultation_opens:
+        if today < opens:
             return "upcoming"
-        return "open" if today <= self.consultation_closes else "closed"
+        return "open" if today <= closes else "closed"
 
     def days_left(self, today: dt.date) -> int | None:
         if self.consultation_state(today) != "open":
@@ -128,7 +129,7 @@ _TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", 
          "tbody", "tr", "th", "td", "a", "strong", "em", "code", "pre", "blockquote", "br", "hr",
          "div", "span", "abbr", "sup", "sub", "ins", "del"}
 _ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan", "scope"},
-               "td": {"colspan", "rowspan"}, "abbr": {"title"},
+               "td": {"colspan", "rowspan", "scope"}, "abbr": {"title"},
                # sane_lists keeps a list's start number; clinical steps must not renumber.
                "ol": {"start"},
                **{f"h{n}": {"id"} for n in range(2, 7)}}
@@ -143,14 +144,18 @@ _CLEAN = dict(
                           "td": {"align": {"left", "center", "right"}}},
     set_tag_attribute_values={"table": {"class": "nhsuk-table"}},
 )
+_CLEAN_USER = {**_CLEAN, "attributes": {tag: attrs - {"id"} for tag, attrs in _ATTRIBUTES.items()}}
+
+
+def _ascii_words(text: str) -> str:
+    # Accents go (é -> e) but other non-ASCII characters separate words, so "2–3" is "2-3".
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")
 
 
 def slugify(text: str) -> str:
-    # Accents go (é -> e) but other non-ASCII characters separate words, so "2–3" is "2-3".
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")
     # A heading with no ASCII letters still needs an id that depends only on its text.
-    return slug or "section-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return _ascii_words(text) or "section-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
 class _SectionSplitter(Treeprocessor):
@@ -196,9 +201,8 @@ def _markdown() -> markdown.Markdown:
 
 def render_markdown(text: str) -> str:
     """Markdown written by a user (feedback) -> safe HTML."""
-    md = _markdown()
-    # Prefix ids so user content cannot clobber the page's own anchors and ids.
-    return nh3.clean(md.convert(text), id_prefix="user-content-", **_CLEAN)
+    # No ids at all, so user content cannot clobber the page's own anchors and ids.
+    return nh3.clean(_markdown().convert(text), **_CLEAN_USER)
 
 
 def _render_sections(body: str):
@@ -421,10 +425,11 @@ def _questions(entry, problem) -> tuple[Question, ...]:
 
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{1,3})(?!#)(.*)$")
+_SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 
 
 def _scan_headings(lines: list[str], first_line: int):
-    """(line, level, raw text) of ATX headings outside fenced code, as python-markdown sees them."""
+    """(line, level, raw text) of h1-h3 headings outside fenced code, as python-markdown sees them."""
     found, i = [], 0
     while i < len(lines):
         fence = _FENCE_RE.match(lines[i])
@@ -435,29 +440,44 @@ def _scan_headings(lines: list[str], first_line: int):
             if end is not None:
                 i = end + 1
                 continue
+        if lines[i].startswith("<!--") and "-->" not in lines[i]:
+            # A commented-out heading is meant to be hidden, not a lost section.
+            i = next((k for k in range(i, len(lines)) if "-->" in lines[k]), len(lines)) + 1
+            continue
         heading = _HEADING_RE.match(lines[i])
+        setext = i + 1 < len(lines) and _SETEXT_RE.match(lines[i + 1])
         if heading:
             found.append((first_line + i, len(heading.group(1)), heading.group(2)))
+        elif setext and lines[i].strip() and (i == 0 or not lines[i - 1].strip()):
+            found.append((first_line + i, 1 if setext.group(1)[0] == "=" else 2, lines[i]))
         i += 1
     return found
 
 
-def _match_lines(headings, scanned, fallback: int) -> list[int]:
-    """Give each rendered heading the line of its source heading.
+def _in_order(needle: str, haystack: str) -> bool:
+    rest = iter(haystack)
+    return all(c in rest for c in needle)
 
-    Matched in order by level and text, so a heading python-markdown made from something
-    the scanner cannot see (a setext underline, raw HTML) does not shift the others.
+
+def _match_lines(headings, scanned, fallback: int) -> tuple[list[int], set[int]]:
+    """Give each rendered heading the line of its source heading; also say which were used.
+
+    Matched in order by level and by the heading's letters appearing in order in the source
+    line (markup such as links or raw HTML only adds letters), so a heading the scanner
+    missed leaves the others' lines right.
     """
-    lines, j, last = [], 0, fallback
+    lines, used, j, last = [], set(), 0, fallback
     for level, title, explicit, _ in headings:
-        key = slugify(title) if title else ""
+        key = _ascii_words(title).replace("-", "")
         for k in range(j, len(scanned)):
             s_line, s_level, raw = scanned[k]
-            if s_level == level and (key in slugify(raw) or (explicit and explicit in raw)):
+            if s_level == level and (_in_order(key, _ascii_words(raw).replace("-", ""))
+                                     or (explicit and explicit in raw)):
                 last, j = s_line, k + 1
+                used.add(k)
                 break
         lines.append(last)
-    return lines
+    return lines, used
 
 
 def parse_document(path: Path, slug: str | None = None) -> PathwayVersion:
@@ -498,9 +518,13 @@ def parse_document(path: Path, slug: str | None = None) -> PathwayVersion:
             problem(h1_lines[i] if i < len(h1_lines) else body_start,
                     "a '#' (h1) heading is not allowed: the title comes from the front matter; "
                     "use ## for sections")
+        heading_lines, used = _match_lines(headings, scanned, body_start)
+        for k, (line, level, _) in enumerate(scanned):
+            if level > 1 and k not in used:
+                problem(line, "this heading did not become a section: is an HTML tag above it "
+                              "left open?")
         parent_id, seen = None, {}
-        for (level, title, explicit, chunk), line in zip(
-                headings, _match_lines(headings, scanned, body_start)):
+        for (level, title, explicit, chunk), line in zip(headings, heading_lines):
             if explicit and not EXPLICIT_ID_RE.match(explicit):
                 problem(line, f"section id {explicit!r} may only use letters, digits, - and _")
             sid = explicit or slugify(title)

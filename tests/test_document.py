@@ -199,9 +199,9 @@ def test_admonitions_keep_their_class_and_others_do_not(tmp_path):
     assert "evil" not in html
 
 
-def test_render_markdown_prefixes_user_ids():
-    html = render_markdown("## Red flags\n\nSee **this**.")
-    assert 'id="user-content-red-flags"' in html and "<strong>this</strong>" in html
+def test_user_markdown_cannot_take_over_page_ids():
+    html = render_markdown("## Red flags\n\nSee **this**.\n\n<p id=red-flags>x</p>")
+    assert "id=" not in html and "<strong>this</strong>" in html and "<h2>Red flags</h2>" in html
 
 
 def test_slugify_and_html_to_text():
@@ -314,3 +314,38 @@ def test_bad_folder_name_is_a_problem(tmp_path):
 
 def test_problem_str():
     assert str(Problem("p/1.0.md", 4, "bad")) == "p/1.0.md:4: bad"
+
+
+def test_headings_with_markup_keep_plain_titles_and_right_lines(tmp_path):
+    body = ("## *Urgent* referral via [SCI Gateway](https://example.org) &amp; more\n\ntext\n\n"
+            "#### Urgent referral via SCI Gateway more\n\nnested\n\n"
+            "## Raw <b>bold</b> heading\n\ny\n\nSetext heading\n--------------\n\nz\n\n"
+            "## Last\n")
+    text = FRONT + body
+    pv = parse_document(write(tmp_path, text))
+    first, raw, setext, last = pv.sections
+    assert first.title == "Urgent referral via SCI Gateway & more"
+    assert first.id == "urgent-referral-via-sci-gateway-more"
+    assert 'id="urgent-referral-via-sci-gateway-more"' not in first.html  # nested h4 id differs
+    assert raw.title == "Raw bold heading"
+    assert [s.line for s in pv.sections] == [
+        line_of(text, "## *Urgent*"), line_of(text, "## Raw"), line_of(text, "Setext heading"),
+        line_of(text, "## Last")]
+
+
+def test_setext_h1_is_reported(tmp_path):
+    text = FRONT + "Intro\n\nBig title\n=========\n\n## A\n"
+    found = problems(write(tmp_path, text))
+    assert [(p.line, "h1" in p.message) for p in found] == [(line_of(text, "Big title"), True)]
+
+
+def test_a_section_swallowed_by_open_html_is_reported(tmp_path):
+    text = FRONT + '## A\n\n<div class="box">\nunclosed\n\n## B\n\ntext\n'
+    found = problems(write(tmp_path, text))
+    assert [(p.line, "did not become a section" in p.message) for p in found] == [
+        (line_of(text, "## B"), True)]
+
+
+def test_a_commented_out_section_is_fine(tmp_path):
+    pv = parse_document(write(tmp_path, FRONT + "## A\n\ntext\n\n<!--\n## Hidden\n\nx\n-->\n"))
+    assert [s.id for s in pv.sections] == ["a"]
