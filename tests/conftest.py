@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,11 +38,12 @@ def _postgres_url() -> str | None:
     return url if url and url.startswith("postgres") else None
 
 
-@pytest.fixture
-def database_url(tmp_path):
+@contextmanager
+def temporary_database(folder: Path):
+    """A database URL nobody else uses: a new SQLite file, or a new schema on the PostgreSQL server."""
     base = _postgres_url()
     if base is None:
-        yield f"sqlite:///{tmp_path / 'instance' / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / 'instance' / 'test.sqlite3'}"
         return
     base = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", base)
     schema = "t_" + uuid.uuid4().hex[:12]
@@ -49,10 +51,18 @@ def database_url(tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    with temporary_database(tmp_path) as url:
+        yield url
 
 
 def make_app(tmp_path, database_url, **overrides):
