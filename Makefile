@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test e2e bench check clean
+.PHONY: run test unit e2e bench check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,15 @@ run: $(VENV)/.installed
 	$(BIN)/pathway-review demo accounts
 	$(BIN)/pathway-review run --host $(HOST) --port $(PORT)
 
+# The whole suite: unit tests, then the browser journeys (skipped, with the reason, without Chromium).
 test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+unit: $(VENV)/.installed
 	$(BIN)/python -m pytest -m "not e2e"
 
 e2e: $(VENV)/.installed
-	$(BIN)/python -m pytest -m e2e tests/e2e
+	$(BIN)/python -m pytest tests/e2e
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run_all.py

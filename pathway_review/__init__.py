@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    # The instance folder (database, secret key, search index) can live anywhere: tests, servers.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("PATHWAY_REVIEW_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=str(instance_path) if instance_path else None)
     os.makedirs(app.instance_path, exist_ok=True)
