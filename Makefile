@@ -13,6 +13,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e examples/pathway-review-practice-contacts
 	touch $@
 
 run: $(VENV)/.installed

@@ -87,7 +87,7 @@ def _load_library(app, plugins) -> None:
     from .library import PathwayLibrary
 
     def changed(slugs):
-        plugins.hook.pathway_library_changed(app=app, slugs=set(slugs))
+        plugins.notify("pathway_library_changed", app=app, slugs=set(slugs))
 
     library = PathwayLibrary(Path(app.config["PATHWAYS_DIR"]), on_change=changed,
                              check_interval=float(app.config["LIBRARY_CHECK_INTERVAL"]))

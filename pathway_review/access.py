@@ -6,7 +6,7 @@ The rules are data on the view function so the access-matrix test can read them 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import g
@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 class AccessRule:
     public: bool = False
     roles: frozenset[str] = frozenset()  # empty: any signed-in user
+    # A finer check the view makes itself with can(permission, ...), e.g. "only the editors a board
+    # appoints": some users whose role is allowed may still get 403. Declared so the matrix expects it.
+    permission: str | None = None
 
     def allows(self, user) -> bool:
         if self.public:
@@ -30,20 +33,36 @@ class AccessRule:
 SIGNED_IN = AccessRule()
 
 
+def _declare(view, **rule):
+    # Keeps a checks_permission() declaration whichever order the decorators are written in.
+    earlier = getattr(view, "access_rule", None)
+    view.access_rule = AccessRule(permission=earlier.permission if earlier else None, **rule)
+    return view
+
+
 def signed_in(view):
     """Any signed-in user (the default, declared so the access-matrix test sees a decision was made)."""
-    view.access_rule = SIGNED_IN
-    return view
+    return _declare(view)
 
 
 def public(view):
-    view.access_rule = AccessRule(public=True)
-    return view
+    return _declare(view, public=True)
 
 
 def roles_required(*roles: str):
     def decorate(view):
-        view.access_rule = AccessRule(roles=frozenset(roles))
+        return _declare(view, roles=frozenset(roles))
+    return decorate
+
+
+def checks_permission(action: str):
+    """Declare that the view also asks ``can(action, ...)`` and answers 403 when refused.
+
+    Use it with one of the decorators above; it narrows their rule, it does not replace it.
+    """
+    def decorate(view):
+        earlier = getattr(view, "access_rule", None) or SIGNED_IN
+        view.access_rule = replace(earlier, permission=action)
         return view
     return decorate
 

@@ -10,7 +10,7 @@ from . import accounts, audit, boards
 from .access import can, roles_required
 from .db import get_session
 from .models import ROLE_LABELS, AuditEvent, Board, PluginEnablement, User
-from .plugins import declared_settings, host
+from .plugins import board_setting, declared_settings, host
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -49,10 +49,13 @@ def plugins():
 
 
 def _board_or_404(slug: str) -> Board:
-    board = boards.get_board(get_session(), slug)
+    db = get_session()
+    board = boards.get_board(db, slug)
     if board is None or not can("plugins:manage", board):
-        # Another board's admin page does not exist for this user.
-        audit.record_now("permission.denied", target=request.path, actor=g.user)
+        # Another board's admin page does not exist for this user. Recorded on the request's own session:
+        # on a POST it already holds SQLite's write lock, which a second transaction would wait on forever.
+        audit.record("permission.denied", target=request.path, actor=g.user)
+        db.commit()
         abort(404)
     return board
 
@@ -71,17 +74,24 @@ def board_plugins(board):
         except boards.EnablementError as exc:
             flash(str(exc), "error")
             return redirect(url_for("admin.board_plugins", board=board)), 303
-        if request.form.get("settings") == "1" and name in plugin_host.optional_names + ["core"]:
+        saving = request.form.get("settings") == "1" and name in plugin_host.optional_names + ["core"]
+        if saving:
             _save_settings(db, name, board_row)
         db.commit()
+        if saving:
+            flash(f"Settings for {plugin_host.info[name].title} saved for {board_row.name}.", "success")
         if changed:
-            plugin_host.hook.plugin_enablement_changed(app=current_app._get_current_object(), plugin=name,
-                                                      board=board_row.slug, enabled=wanted)
+            plugin_host.notify("plugin_enablement_changed", app=current_app._get_current_object(), plugin=name,
+                               board=board_row.slug, enabled=wanted)
             flash(f"{plugin_host.info[name].title} is now {'on' if wanted else 'off'} for {board_row.name}.",
                   "success")
         return redirect(url_for("admin.board_plugins", board=board)), 303
     enabled = boards.enabled_plugins(db, board_row)
-    optional = [(plugin_host.info[n], n in enabled, declared_settings(n)) for n in plugin_host.optional_names]
+    optional = []
+    for name in plugin_host.optional_names:
+        settings = declared_settings(name) if name in enabled else []
+        values = {setting.key: board_setting(name, board_row, setting.key) for setting in settings}
+        optional.append((plugin_host.info[name], name in enabled, settings, values))
     return render_template("admin/board_plugins.html", board=board_row, optional=optional)
 
 

@@ -87,6 +87,7 @@ def openapi_document() -> dict:
     from .openapi import core_document
 
     document = core_document()
-    for paths in host().hook.openapi_paths():
+    plugins = host()
+    for paths in plugins.call_each(plugins.hook.openapi_paths):
         document["paths"].update(paths or {})
     return document

@@ -65,7 +65,7 @@ def register(app) -> None:
     @with_appcontext
     def create_user(email, name, role, board_slug, practice):
         """Create an account; the password is read from standard input."""
-        password = click.get_text_stream("stdin").readline().rstrip("\n") if not sys.stdin.isatty() else \
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else \
             click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
             with database().transaction() as session:
@@ -161,8 +161,9 @@ def _enablement_command(action: str):
             except boards.EnablementError as exc:
                 raise click.ClickException(str(exc))
         if changed:
-            current_app.extensions["pathway_review.plugins"].hook.plugin_enablement_changed(
-                app=current_app._get_current_object(), plugin=name, board=board_slug, enabled=action == "enable")
+            current_app.extensions["pathway_review.plugins"].notify(
+                "plugin_enablement_changed", app=current_app._get_current_object(), plugin=name, board=board_slug,
+                enabled=action == "enable")
         click.echo(f"{name} {'enabled' if action == 'enable' else 'disabled'} for {board_slug}"
                    + ("" if changed else " (already)"))
     return command

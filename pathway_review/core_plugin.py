@@ -77,5 +77,5 @@ def pathway_library_changed(app, slugs):
         removed.extend(sorted(known.get(slug, set()) - fresh_ids))
         documents.extend(fresh)
         known[slug] = fresh_ids
-    app.extensions["pathway_review.plugins"].hook.search_documents_changed(
-        app=app, documents=documents, removed=removed)
+    app.extensions["pathway_review.plugins"].notify(
+        "search_documents_changed", app=app, documents=documents, removed=removed)

@@ -213,6 +213,9 @@ def section_panels(version: "PathwayVersion", section: "Section", user: "User") 
 
     Same cost rule as :func:`section_actions`.
 
+    :param version: the pathway version being shown.
+    :param section: the section the panel follows.
+    :param user: the signed-in user.
     :return: an HTML string, or None.
     """
 
@@ -273,8 +276,13 @@ def pathway_library_changed(app: "Flask", slugs: "set[str]") -> None:
 def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", removed: "list[str]") -> None:
     """Tell the search index that records were added or changed (``documents``) or deleted (``removed``, ids).
 
-    Call it yourself (``app.extensions["pathway_review.plugins"].hook.search_documents_changed(...)``)
-    after committing a change to a searchable record.
+    Announce it yourself after committing a change to a searchable record:
+    ``app.extensions["pathway_review.plugins"].notify("search_documents_changed", app=app, documents=[...],
+    removed=[...])`` (``notify`` keeps one failing listener from stopping the others).
+
+    :param app: the application.
+    :param documents: the new or changed records, as :class:`pathway_review.contracts.SearchDocument`.
+    :param removed: ids of records that no longer exist.
     """
 
 
@@ -282,6 +290,7 @@ def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", re
 def feedback_submitted(app: "Flask", feedback: "dict[str, Any]") -> None:
     """Called after a piece of feedback is submitted (not when saved as a draft).
 
+    :param app: the application.
     :param feedback: the record as the feedback API returns it (``id``, ``pathway``, ``version``,
         ``section``, ``type``, ``status``, ``board``...).
     """
@@ -289,13 +298,20 @@ def feedback_submitted(app: "Flask", feedback: "dict[str, Any]") -> None:
 
 @hookspec
 def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status: str, new_status: str) -> None:
-    """Called after CfSD triage changes the status of a piece of feedback."""
+    """Called after CfSD triage changes the status of a piece of feedback.
+
+    :param app: the application.
+    :param feedback: the record as the feedback API returns it, with its new status.
+    :param old_status: the status before the change.
+    :param new_status: the status after it.
+    """
 
 
 @hookspec
 def plugin_enablement_changed(app: "Flask", plugin: str, board: str, enabled: bool) -> None:
     """Called after a board enables or disables an optional plugin.
 
+    :param app: the application.
     :param plugin: the plugin's name.
     :param board: the board's slug.
     :param enabled: the new state.

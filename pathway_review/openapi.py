@@ -53,6 +53,10 @@ def core_document() -> dict:
                 "operationId": "getPathwayVersion", "parameters": [SLUG, VERSION],
                 "responses": {"200": json_response("Pathway version", ref("PathwayVersion")), **ERRORS},
             }},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This document", "operationId": "getOpenApiDocument", "security": [],
+                "responses": {"200": json_response("The OpenAPI 3.1 document", {"type": "object"})},
+            }},
         },
         "components": {
             "securitySchemes": {

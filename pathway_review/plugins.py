@@ -150,7 +150,7 @@ class PluginHost:
             info.failure = f"{where}: {exc!r}"
 
     def migration_folders(self) -> list[str]:
-        return [folder for folder in self.hook.migrations() if folder]
+        return [folder for folder in self.call_each(self.hook.migrations) if folder]
 
     # ---- views -----------------------------------------------------------------------------------
 
@@ -198,6 +198,10 @@ class PluginHost:
                 results.append(result)
         return results
 
+    def notify(self, name: str, **kwargs) -> None:
+        """Announce an event to every plugin; one that raises is logged and the others still hear it."""
+        self.call_each(getattr(self.hook, name), **kwargs)
+
 
 def host() -> PluginHost:
     return current_app.extensions["pathway_review.plugins"]
@@ -244,4 +248,9 @@ def declared_settings(plugin: str) -> list:
     module = pm.get_plugin(plugin)
     if module is None or not hasattr(module, "board_settings"):
         return []
-    return list(module.board_settings() or [])
+    try:
+        return list(module.board_settings() or [])
+    except Exception as exc:  # the board's plugin page must still open to switch the plugin off
+        log.exception("plugin %s failed in board_settings", plugin)
+        host().record_failure(plugin, "board_settings", exc)
+        return []
