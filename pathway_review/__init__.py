@@ -48,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     plugins = PluginHost()
     app.extensions["pathway_review.plugins"] = plugins
+    from .cache import FragmentCache
+
+    app.extensions["pathway_review.fragments"] = FragmentCache()
     plugins.load(app.config.get("PLUGINS") or (), use_entry_points=app.config.get("LOAD_ENTRY_POINTS", True))
 
     _load_library(app, plugins)
@@ -127,16 +130,24 @@ def _register_templates(app, plugins) -> None:
 def _template_context():
     from flask import request, url_for
 
-    from .plugins import flatten, page_hook
+    from .cache import fragments
 
     user = g.get("user")
-    nav, search_url = [], None
-    if user is not None and g.get("hooks") is not None:
-        links = sorted(flatten(page_hook("nav_links", user=user)), key=lambda link: link.order)
-        nav = [{"href": link.href, "label": link.label,
-                "current": link.href == request.path or (link.href != url_for("pathways.catalogue")
-                                                         and request.path.startswith(link.href))}
-               for link in links]
-        found = page_hook("header_search_url")
-        search_url = found[0] if found else None
+    if user is None or g.get("hooks") is None:
+        return {"current_user": user, "nav_links": [], "search_url": None}
+    key = ("chrome", user.id, user.role, user.board_id, g.hooks.allowed, g.get("generation"))
+    links, search_url = fragments().get_or_build(key, _chrome)
+    home = url_for("pathways.catalogue")
+    nav = [{"href": link.href, "label": link.label,
+            "current": link.href == request.path or (link.href != home and request.path.startswith(link.href))}
+           for link in links]
     return {"current_user": user, "nav_links": nav, "search_url": search_url}
+
+
+def _chrome():
+    """Navigation and the search box: the same for every page a user sees until data changes."""
+    from .plugins import flatten, page_hook
+
+    links = sorted(flatten(page_hook("nav_links", user=g.user)), key=lambda link: link.order)
+    found = page_hook("header_search_url")
+    return tuple(links), (found[0] if found else None)

@@ -7,9 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from dataclasses import dataclass
 
-from .models import BOARD_ROLES, ROLES, ApiToken, Board, LoginSession, User, utcnow
+from sqlalchemy import bindparam, delete, select, update
+
+from .models import (BOARD_ROLES, ROLES, ApiToken, Board, DataGeneration, LoginSession, PluginEnablement, User,
+                     utcnow)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this when the account does not exist costs the same time as a real check,
@@ -96,32 +99,65 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60) -> User | None:
-    """The user of a live session, or None if it ended, expired or never existed."""
+@dataclass(frozen=True)
+class Visit:
+    """Who a request is from, read in one query: the user, their board's plugins, the data generation."""
+    user: User
+    enabled_plugins: tuple[str, ...]
+    generation: int
+
+
+def _visit_query():
+    login, account, board, enablement, generation = (LoginSession.__table__, User.__table__, Board.__table__,
+                                                     PluginEnablement.__table__, DataGeneration.__table__)
+    return (select(login.c.created_at, login.c.last_seen_at, account, board.c.slug.label("board_slug"),
+                   board.c.name.label("board_name"), board.c.kind.label("board_kind"),
+                   enablement.c.plugin.label("enabled_plugin"), generation.c.value.label("generation"))
+            .select_from(login.join(account, account.c.id == login.c.user_id)
+                         .outerjoin(board, board.c.id == account.c.board_id)
+                         .outerjoin(enablement, (enablement.c.board_id == account.c.board_id)
+                                    & enablement.c.enabled.is_(True))
+                         .join(generation, generation.c.id == 1))
+            .where(login.c.token_hash == bindparam("token_hash")))
+
+
+_VISIT = _visit_query()
+
+
+def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60) -> Visit | None:
+    """The visit of a live session, or None if it ended, expired or never existed.
+
+    This runs on every page view, so it is one Core query (the ORM would cost several times more).
+    """
     if not token:
         return None
-    with db.sessions() as session:
-        row = session.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-                              .where(LoginSession.token_hash == _digest(token))).first()
-        if row is None:
-            return None
-        login, user = row
-        now = utcnow()
-        expired = (now - _aware(login.created_at) > timedelta(seconds=absolute)
-                   or now - _aware(login.last_seen_at) > timedelta(seconds=idle))
-        if expired or not user.active:
-            session.delete(login)
-            session.commit()
-            return None
-        # Writing on every request would serialise readers on SQLite; a minute's precision is plenty.
-        needs_touch = now - _aware(login.last_seen_at) > timedelta(seconds=touch_every)
-        user.board  # load before the session closes
-        session.expunge(user)
-    if needs_touch:
+    token_hash = _digest(token)
+    with db.engine.connect() as conn:
+        rows = conn.execute(_VISIT, {"token_hash": token_hash}).mappings().all()
+    if not rows:
+        return None
+    row, now = rows[0], utcnow()
+    last_seen = _aware(row["last_seen_at"])
+    expired = (now - _aware(row["created_at"]) > timedelta(seconds=absolute)
+               or now - last_seen > timedelta(seconds=idle))
+    if expired or not row["active"]:
         with db.transaction() as session:
-            session.execute(LoginSession.__table__.update()
-                            .where(LoginSession.token_hash == _digest(token)).values(last_seen_at=now))
-    return user
+            session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash))
+        return None
+    if now - last_seen > timedelta(seconds=touch_every):
+        # Writing on every request would serialise readers on SQLite; a minute's precision is plenty.
+        with db.transaction() as session:
+            session.execute(update(LoginSession).where(LoginSession.token_hash == token_hash)
+                            .values(last_seen_at=now))
+    board = (Board(id=row["board_id"], slug=row["board_slug"], name=row["board_name"], kind=row["board_kind"])
+             if row["board_id"] is not None else None)
+    user = User(**{column: row[column] for column in _USER_COLUMNS})
+    user.board = board
+    plugins = tuple(sorted({r["enabled_plugin"] for r in rows if r["enabled_plugin"]}))
+    return Visit(user=user, enabled_plugins=plugins, generation=row["generation"])
+
+
+_USER_COLUMNS = [c.name for c in User.__table__.columns]
 
 
 def end_session(session, token: str) -> None:

@@ -83,8 +83,12 @@ def load_identity():
     if request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
         return None
     plugins = host()
-    g.user, g.auth = _identify()
-    g.hooks = plugins.view(_enabled_plugins(g.user))
+    g.user, g.auth, enabled, g.generation = _identify()
+    if g.user is None:
+        enabled = ()
+    elif g.user.board_id is None:
+        enabled = None  # national staff: every plugin, each deciding what they may see
+    g.hooks = plugins.view(enabled)
 
     if request.method not in SAFE_METHODS and g.auth != "token":
         csrf.protect()
@@ -110,6 +114,7 @@ def load_identity():
 
 
 def _identify():
+    """(user, how they authenticated, their board's enabled plugins, the data generation)."""
     plugins = host()
     for impl in reversed(plugins.hook.authenticate_request.get_hookimpls()):
         try:
@@ -119,28 +124,30 @@ def _identify():
             plugins.record_failure(impl.plugin_name, "authenticate_request", exc)
             continue
         if user is not None:
-            return user, "plugin"
+            return (user, "plugin", *_board_state(user))
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = accounts.user_for_token(database(), header[7:].strip())
-        return user, ("token" if user else None)
+        if user is None:
+            return None, None, (), 0
+        return (user, "token", *_board_state(user))
     token = session.get("sid")
     if token:
         config = current_app.config
-        user = accounts.resume_session(database(), token, config["SESSION_IDLE_TIMEOUT"],
-                                       config["SESSION_ABSOLUTE_TIMEOUT"])
-        if user is None:
-            session.clear()
-        return user, ("session" if user else None)
-    return None, None
+        visit = accounts.resume_session(database(), token, config["SESSION_IDLE_TIMEOUT"],
+                                        config["SESSION_ABSOLUTE_TIMEOUT"])
+        if visit is not None:
+            return visit.user, "session", visit.enabled_plugins, visit.generation
+        session.clear()
+    return None, None, (), 0
 
 
-def _enabled_plugins(user):
-    if user is None:
-        return ()
-    if user.board_id is None:
-        return None  # national staff: every plugin, each deciding what they may see
-    return enabled_for_board(user.board_id)
+def _board_state(user) -> tuple[tuple[str, ...], int]:
+    from .db import data_generation
+
+    with database().engine.connect() as conn:
+        generation = data_generation(conn)
+    return (tuple(enabled_for_board(user.board_id)) if user.board_id else ()), generation
 
 
 def enabled_for_board(board_id: int) -> list[str]:

@@ -21,6 +21,9 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # forced on in production
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    # The server-side record enforces idle and absolute timeouts; re-sending the cookie on every
+    # response would only cost time.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "WTF_CSRF_TIME_LIMIT": None,  # the session's own timeouts bound the token's life
     "LOGIN_RATE_LIMIT": "10/300",  # attempts / seconds, per account and per address
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, g, request
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,41 @@ def _tune_sqlite(engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+# Bookkeeping that changes on page views or sign-ins and never alters what a page shows.
+UNTRACKED_TABLES = {"login_session", "audit_event", "rate_limit_window", "data_generation", "api_token"}
+
+
+def track_changes(sessions: sessionmaker) -> None:
+    """Bump ``data_generation`` in every transaction that changes shared data.
+
+    Rendered pages are cached per data generation, so any plugin's write (a comment, a local note)
+    shows on the next page view in every worker, without the plugin having to know about the cache.
+    """
+    def mark(session, tables) -> None:
+        if any(name not in UNTRACKED_TABLES for name in tables):
+            session.info["pr_changed"] = True
+
+    @event.listens_for(sessions, "after_flush")
+    def _after_flush(session, _context):
+        objects = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+        mark(session, {getattr(obj, "__tablename__", "") for obj in objects})
+
+    @event.listens_for(sessions, "do_orm_execute")
+    def _bulk(state):
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(state.statement, "table", None)
+            mark(state.session, {getattr(table, "name", "?")})
+
+    @event.listens_for(sessions, "before_commit")
+    def _before_commit(session):
+        if session.info.pop("pr_changed", False):
+            session.execute(text("UPDATE data_generation SET value = value + 1 WHERE id = 1"))
+
+    @event.listens_for(sessions, "after_rollback")
+    def _after_rollback(session):
+        session.info.pop("pr_changed", None)
+
+
 class Database:
     """The app's engine and session factory, kept in ``app.extensions``."""
 
@@ -70,6 +105,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        track_changes(self.sessions)
 
     @property
     def is_sqlite(self) -> bool:
@@ -150,6 +186,10 @@ def upgrade(app) -> None:
     database_ = app.extensions["pathway_review.db"]
     with database_.engine.begin() as connection:
         command.upgrade(alembic_config(app, connection), "heads")
+
+
+def data_generation(connection) -> int:
+    return connection.execute(text("SELECT value FROM data_generation WHERE id = 1")).scalar() or 0
 
 
 def current_heads(app) -> set[str]:

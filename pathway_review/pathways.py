@@ -1,9 +1,11 @@
 """Pages for reading pathways: the catalogue, a version, its history and a comparison of two versions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 
 from .access import signed_in
+from .cache import fragments
 from .clock import today
 from .compare import compare_versions
 from .document import STATUSES
@@ -73,6 +75,17 @@ def version(slug, version):
 
 
 def _render_version(pathway, found, is_current: bool):
+    day = today()
+    # Everything the body depends on: the document's file, who is looking (per sign-in, because
+    # plugin panels may carry forms with that session's CSRF token), the plugins their board runs,
+    # the data generation and the date (days left in a consultation).
+    key = ("pathway-body", found.path, found.mtime_ns, is_current, g.user.id, session.get("sid"),
+           g.hooks.allowed, g.get("generation"), day)
+    body = fragments().get_or_build(key, lambda: _render_body(pathway, found, is_current, day))
+    return render_template("pathways/version.html", pathway=pathway, pv=found, body=body)
+
+
+def _render_body(pathway, found, is_current: bool, day) -> Markup:
     user = g.user
     actions = sorted(flatten(page_hook("pathway_actions", version=found, user=user)), key=lambda a: a.order)
     panels = page_hook("pathway_panels", version=found, user=user)
@@ -82,11 +95,11 @@ def _render_version(pathway, found, is_current: bool):
             flatten(page_hook("section_actions", version=found, section=section, user=user)),
             key=lambda a: a.order)
         section_panels[section.id] = page_hook("section_panels", version=found, section=section, user=user)
-    day = today()
-    return render_template("pathways/version.html", pathway=pathway, pv=found, is_current=is_current,
-                           state=found.consultation_state(day), days_left=found.days_left(day),
-                           actions=actions, panels=panels, section_actions=section_actions,
-                           section_panels=section_panels, previous=pathway.previous(found))
+    return Markup(render_template("pathways/_version_body.html", pathway=pathway, pv=found,
+                                  is_current=is_current, state=found.consultation_state(day),
+                                  days_left=found.days_left(day), actions=actions, panels=panels,
+                                  section_actions=section_actions, section_panels=section_panels,
+                                  previous=pathway.previous(found)))
 
 
 @bp.route("/pathways/<slug:slug>/history/")
