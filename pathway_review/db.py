@@ -90,6 +90,7 @@ def track_changes(sessions: sessionmaker) -> None:
 
     @event.listens_for(sessions, "before_commit")
     def _before_commit(session):
+        session.flush()  # commit() flushes after this event; flush first so its changes are counted
         if session.info.pop("pr_changed", False):
             session.execute(text("UPDATE data_generation SET value = value + 1 WHERE id = 1"))
 

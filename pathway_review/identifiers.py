@@ -175,7 +175,7 @@ class FieldProblem:
         if extra > 0:
             quoted += f" and {extra} more"
         return (f"{self.label} contains {what} ({quoted}). Remove patient identifiers before "
-                "you submit: feedback is about the pathway, not a patient. "
+                "you submit: what you write here is about services and pathways, not a patient. "
                 "Nothing you typed has been lost.")
 
 

@@ -201,7 +201,7 @@ def test_message_names_the_field_quotes_the_number_and_reassures():
     [problem] = check_fields({"comment": ("Comment", "CHI 021116 5794 was in the letter")})
     assert problem.message == (
         'Comment contains what looks like a CHI or NHS number ("021116 5794"). Remove patient '
-        "identifiers before you submit: feedback is about the pathway, not a patient. "
+        "identifiers before you submit: what you write here is about services and pathways, not a patient. "
         "Nothing you typed has been lost.")
 
 

@@ -1,0 +1,101 @@
+"""Interface issue log: a board's everyday problems between general practice and hospital services."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import url_for
+
+from pathway_review import hookimpl
+from pathway_review.contracts import Action, BoardSetting, NavLink
+
+from . import rules
+
+title = "Interface issue log"
+description = ("Your users log problems between general practice and hospital services; your interface "
+               "liaison triages them, and a dashboard shows what is open, what was fixed and how fast.")
+optional = True
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def register_blueprints(app):
+    from .api import bp as api_bp
+    from .views import bp
+
+    return [bp, api_bp]
+
+
+@hookimpl
+def migrations():
+    return str(HERE / "migrations")
+
+
+@hookimpl
+def register_commands(cli):
+    from .demo import register
+
+    register(cli)
+
+
+@hookimpl
+def board_settings():
+    return [BoardSetting(
+        key="liaison", label="Interface liaison: who else may triage issues", kind="emails", default=[],
+        hint="E-mail addresses of your board's users who triage interface issues, besides board admins "
+             "(for example your interface liaison and Interface Group leads). One per line.")]
+
+
+@hookimpl
+def permission(user, action, resource):
+    return rules.permission(user, action, resource)
+
+
+@hookimpl
+def nav_links(user):
+    if user.board_id is not None:
+        return [NavLink(url_for("interface_log.dashboard", board=user.board.slug), "Interface issues", order=65)]
+    if user.role in rules.NATIONAL_READERS:
+        return [NavLink(url_for("interface_log.index"), "Interface issues", order=65)]
+    return None
+
+
+@hookimpl
+def pathway_actions(version, user):
+    if user.board_id is None:
+        return None
+    href = url_for("interface_log.new_issue", board=user.board.slug, pathway=version.slug)
+    return [Action(href, "Log an interface issue about this pathway", order=80)]
+
+
+@hookimpl
+def openapi_paths():
+    from .openapi import paths
+
+    return paths()
+
+
+@hookimpl
+def datasets():
+    from .data import interface_issues_dataset
+
+    return [interface_issues_dataset()]
+
+
+@hookimpl
+def search_documents():
+    from pathway_review.db import database
+
+    from .data import board_issues, enabled_board_ids, issue_document
+
+    with database().sessions() as session:
+        for issue in board_issues(session, enabled_board_ids(session)):
+            yield issue_document(issue)
+
+
+@hookimpl
+def plugin_enablement_changed(app, plugin, board, enabled):
+    if plugin == rules.PLUGIN:
+        from .data import board_switched
+
+        board_switched(app, board, enabled)

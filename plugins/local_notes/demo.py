@@ -1,0 +1,84 @@
+"""``pathway-review local-notes demo``: switch local notes on for NHS Lothian and add sample notes."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from pathway_review import boards
+from pathway_review.demo import create_demo_accounts
+from pathway_review.models import User
+
+from .models import LocalNote
+from .rules import PLUGIN, review_state
+from .search import board_switched
+
+BOARD = "lothian"
+EDITOR = "admin.lothian@example.nhs.scot"
+
+# (pathway, version written against, section, kind, text, reason). Sample content, not clinical guidance.
+SAMPLE_NOTES = [
+    ("suspected-colorectal-cancer", "2.0", "how-to-refer", "referral-route",
+     "Refer through SCI Gateway to **Lothian Colorectal USC triage** (Western General). "
+     "Mark the referral *urgent suspected cancer* and attach the FIT result.", None),
+    ("suspected-colorectal-cancer", "3.0", "investigations-before-referral", "investigation",
+     "FIT kits are issued by practices from the Lothian laboratory supply; results return to the "
+     "requesting GP in about 5 working days.", None),
+    ("suspected-colorectal-cancer", "2.0", "who-not-to-refer", "variation",
+     "Patients already under surveillance with the Lothian colorectal nurse-led clinic are re-referred "
+     "through the clinic, not through primary care.",
+     "The surveillance clinic holds these patients' records and books them directly."),
+    ("visible-haematuria", "1.1", "how-to-refer", "service-contact",
+     "Urology advice line for GPs: 0131 000 0000 (sample number), weekdays 9am to 5pm.", None),
+]
+
+
+def add_sample_notes(session, board, author) -> int:
+    library = current_app.extensions["pathway_review.library"]
+    added = 0
+    for slug, version, section_id, kind, text, reason in SAMPLE_NOTES:
+        pv = library.get_version(slug, version)
+        section = pv.section(section_id) if pv else None
+        if section is None:
+            continue  # the library in use does not have this sample pathway
+        session.add(LocalNote(board_id=board.id, pathway=slug, section_id=section_id, version=version,
+                              fingerprint=section.fingerprint, kind=kind, text=text, reason=reason,
+                              author_id=author.id))
+        added += 1
+    return added
+
+
+def register(cli) -> None:
+    group = click.Group("local-notes", help="Local notes on national pathways.")
+    cli.add_command(group)
+
+    @group.command("demo")
+    @with_appcontext
+    def demo():
+        """Switch local notes on for NHS Lothian and add sample notes (some needing review)."""
+        database = current_app.extensions["pathway_review.db"]
+        for line in create_demo_accounts(database):
+            click.echo(line)
+        with database.transaction() as session:
+            board = boards.get_board(session, BOARD)
+            if board is None:
+                raise click.ClickException("Run `pathway-review init` first: there is no board 'lothian'.")
+            changed = boards.set_plugin_enabled(session, PLUGIN, board, True)
+            existing = session.scalar(select(func.count(LocalNote.id)).where(LocalNote.board_id == board.id))
+            author = session.scalar(select(User).where(User.email == EDITOR))
+            added = 0 if existing else add_sample_notes(session, board, author)
+            session.flush()  # seen as new data by a running server's page cache (it watches flushes)
+        if changed:
+            current_app.extensions["pathway_review.plugins"].notify(
+                "plugin_enablement_changed", app=current_app._get_current_object(), plugin=PLUGIN, board=BOARD,
+                enabled=True)
+        elif added:
+            board_switched(current_app._get_current_object(), BOARD, True)
+        with database.sessions() as session:
+            notes = list(session.scalars(select(LocalNote).where(LocalNote.board_id == board.id)))
+            flagged = sum(1 for note in notes if review_state(note) != "current")
+        click.echo(f"Local notes are on for NHS Lothian; {added} sample notes added"
+                   + (f" ({existing} already there)" if existing else "")
+                   + f"; {len(notes)} notes in the register, {flagged} needing review.")
+        click.echo(f"Sign in as {EDITOR} and open /local-notes/boards/{BOARD}/ to see the register.")

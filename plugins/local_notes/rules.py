@@ -1,0 +1,120 @@
+"""Who may read and edit a board's local notes, and whether a note still matches the national text."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, g, request, url_for
+
+from pathway_review import audit
+from pathway_review.access import can
+from pathway_review.boards import enabled_plugins, get_board
+from pathway_review.db import get_session
+from pathway_review.models import Board
+from pathway_review.plugins import board_setting
+from pathway_review.security import abort_with
+
+PLUGIN = "local_notes"
+NATIONAL_READERS = {"cfsd", "admin"}
+
+CURRENT, CHANGED, GONE = "current", "changed", "gone"
+FLAGS = {CHANGED: "National text changed — review this note",
+         GONE: "Section no longer in the current version — review this note"}
+
+
+def appointed(value) -> set[str]:
+    """The e-mail addresses in an ``emails`` setting, whether stored as a list or as typed text."""
+    if not value:
+        return set()
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[\s,;]+", str(value))
+    return {str(item).strip().lower() for item in items if "@" in str(item)}
+
+
+def is_editor(user, board) -> bool:
+    if user is None or board is None or user.board_id != board.id:
+        return False
+    if user.role == "board-admin":
+        return True
+    # Cached per request: the version page asks once per section.
+    cache = g.setdefault("local_notes_editors", {})
+    if board.id not in cache:
+        cache[board.id] = appointed(board_setting(PLUGIN, board, "editors"))
+    return user.email.lower() in cache[board.id]
+
+
+def permission(user, action, resource):
+    if not action.startswith("local_notes:") or user is None or not isinstance(resource, Board):
+        return None
+    if action == "local_notes:read":
+        return user.board_id == resource.id or (user.board_id is None and user.role in NATIONAL_READERS)
+    if action == "local_notes:edit":
+        return is_editor(user, resource)
+    return None
+
+
+def _denied(db, code: int, message: str | None = None):
+    # Recorded through the request's own session: on SQLite a form post already holds the write
+    # lock, so a second connection would wait for it. Nothing else has been written yet.
+    audit.record("permission.denied", target=request.path, actor=g.user)
+    db.commit()
+    if message:
+        abort_with(code, message)
+    abort(code)
+
+
+def board_or_404(slug: str, action: str = "local_notes:read") -> Board:
+    """The board named in the URL, if this user may reach it; another board's pages do not exist for them."""
+    db = get_session()
+    board = get_board(db, slug)
+    if board is None:
+        abort(404)
+    user = g.user
+    if user.board_id is not None and user.board_id != board.id:
+        _denied(db, 404)
+    if user.board_id is None and PLUGIN not in enabled_plugins(db, board):
+        abort(404)  # a board that switched the plugin off keeps its notes out of sight
+    if not can("local_notes:read", board):
+        _denied(db, 404)
+    if action != "local_notes:read" and not can(action, board):
+        _denied(db, 403, f"Only {board.name}'s board admins and the editors they appoint can change local notes.")
+    return board
+
+
+def library():
+    return current_app.extensions["pathway_review.library"]
+
+
+def current_section(note):
+    """(current version, its section for this note or None)."""
+    pathway = library().get(note.pathway)
+    if pathway is None:
+        return None, None
+    current = pathway.current
+    return current, current.section(note.section_id)
+
+
+def review_state(note) -> str:
+    _, section = current_section(note)
+    if section is None:
+        return GONE
+    return CURRENT if section.fingerprint == note.fingerprint else CHANGED
+
+
+def compare_href(note, current) -> str | None:
+    """Where to see how the national text moved on since the note's version, if both versions exist."""
+    if current is None or current.version == note.version or library().get_version(note.pathway, note.version) is None:
+        return None
+    return url_for("pathways.compare", slug=note.pathway, old=note.version, new=current.version)
+
+
+def section_title(note) -> str:
+    """The section's title from the current version, else from the version the note was written against."""
+    _, section = current_section(note)
+    if section is None:
+        written = library().get_version(note.pathway, note.version)
+        section = written.section(note.section_id) if written else None
+    return section.title if section else note.section_id
+
+
+def pathway_title(note) -> str:
+    pathway = library().get(note.pathway)
+    return pathway.title if pathway else note.pathway

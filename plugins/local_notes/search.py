@@ -1,0 +1,54 @@
+"""Local notes as search documents, visible to the users of the board that wrote them."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from pathway_review.contracts import SearchDocument
+from pathway_review.models import Board, PluginEnablement
+
+from .models import LocalNote
+from .rules import PLUGIN, pathway_title, section_title
+
+
+def document_id(note_id: int) -> str:
+    return f"{PLUGIN}:{note_id}"
+
+
+def note_document(note: LocalNote) -> SearchDocument:
+    text = note.text + (f"\n\nReason for the local variation: {note.reason}" if note.reason else "")
+    return SearchDocument(
+        id=document_id(note.id), kind="local-note", title=pathway_title(note),
+        heading=f"Local note — {note.board.name}: {section_title(note)}", text=text,
+        url=f"/pathways/{note.pathway}/#{note.section_id}", status=note.kind_label,
+        board=note.board.slug, plugin=PLUGIN)
+
+
+def enabled_board_ids(session) -> list[int]:
+    return list(session.scalars(select(PluginEnablement.board_id).where(
+        PluginEnablement.plugin == PLUGIN, PluginEnablement.enabled.is_(True))))
+
+
+def board_notes(session, board_ids) -> list[LocalNote]:
+    return list(session.scalars(select(LocalNote).where(LocalNote.board_id.in_(list(board_ids)))
+                                .order_by(LocalNote.id)))
+
+
+def announce(documents=(), removed=()) -> None:
+    current_app.extensions["pathway_review.plugins"].notify(
+        "search_documents_changed", app=current_app._get_current_object(), documents=list(documents),
+        removed=list(removed))
+
+
+def board_switched(app, board_slug: str, enabled: bool) -> None:
+    """Take a board's notes out of the index when it switches the plugin off; put them back when on."""
+    with app.extensions["pathway_review.db"].sessions() as session:
+        board = session.scalar(select(Board).where(Board.slug == board_slug))
+        if board is None:
+            return
+        notes = board_notes(session, [board.id])
+        with app.app_context():
+            if enabled:
+                announce(documents=[note_document(n) for n in notes])
+            else:
+                announce(removed=[document_id(n.id) for n in notes])
