@@ -197,6 +197,8 @@ def test_state_changing_requests_without_csrf_token_are_refused(app, role):
         for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):
             response = client.open(url, method=method, data={"anything": "x"})
             status = response.status_code
-            if status >= 500 or not (status == 400 or 300 <= status < 400):
-                failures.append(f"{role} {method} {url}: {status}, expected 400 or a redirect")
+            # An anonymous API call is refused as unauthenticated (401) before any CSRF question arises.
+            allowed = {401} if role == "anonymous" and url.startswith("/api/") else {400}
+            if status >= 500 or not (status in allowed or 300 <= status < 400):
+                failures.append(f"{role} {method} {url}: {status}, expected {allowed} or a redirect")
     assert not failures, "\n".join(failures)

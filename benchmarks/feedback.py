@@ -1,0 +1,228 @@
+"""Feedback benchmark: sustained API submissions per second under gunicorn, beside a bare Flask route.
+
+    .venv/bin/python benchmarks/feedback.py [--seconds 10] [--clients 4] [--workers 2]
+
+One gunicorn run with 2 sync workers on 127.0.0.1 serves, from a WSGI module of the benchmark's own,
+both the real app (a fresh temporary instance on SQLite) and a bare Flask app whose POST route only
+parses the JSON and answers 201. Client processes, each with its own GP's bearer token, post feedback
+for a fixed time, first to the bare route and then to ``POST /api/v1/pathways/<slug>/feedback``.
+
+Reported: submissions per second of each and their ratio, the error count, and how many times
+"database is locked" appears in the server's log (the goal is 0 and 0). Figures are printed, not
+asserted. Every request goes to this machine only, and every loop stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+HOST = "127.0.0.1"
+TODAY = "2026-11-21"  # inside the sample consultations
+
+WSGI_MODULE = '''
+"""The benchmark's WSGI app: the real Pathway Review app, and a bare Flask route beside it."""
+import os
+
+from flask import Flask, jsonify, request
+
+from pathway_review import create_app
+
+config = {"INSTANCE_PATH": os.environ["BENCH_INSTANCE"]}
+if os.environ.get("BENCH_FEEDBACK_ALONE"):
+    config.update(LOAD_ENTRY_POINTS=False, PLUGINS=["plugins.feedback"])
+real = create_app(config)
+bare = Flask("bare")
+
+
+@bare.post("/bare/feedback")
+def bare_feedback():
+    body = request.get_json()
+    return jsonify({"id": 1, "version": body.get("version")}), 201
+
+
+def app(environ, start_response):
+    target = bare if environ.get("PATH_INFO", "").startswith("/bare/") else real
+    return target(environ, start_response)
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def environment(folder: Path) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "PATHWAY_REVIEW_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "PATHWAY_REVIEW_SECRET_KEY": "benchmark",
+        "PATHWAY_REVIEW_TODAY": TODAY,
+        "PATHWAY_REVIEW_LIBRARY_CHECK_INTERVAL": "3600",
+        "BENCH_INSTANCE": str(folder / "instance"),
+        "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT), env.get("PYTHONPATH", "")]),
+    })
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def prepare(folder: Path, clients: int) -> tuple[list[str], str, dict]:
+    """A fresh database with one GP (and token) per client; the URL and a body to post."""
+    for key, value in environment(folder).items():
+        os.environ[key] = value
+    from pathway_review import accounts, boards, create_app
+    from pathway_review.db import upgrade
+
+    # Plugins that read their tables on start-up find none yet in a fresh database; that is expected here.
+    logging.disable(logging.CRITICAL)
+    try:
+        app = create_app({"INSTANCE_PATH": folder / "instance"})
+        upgrade(app)
+    finally:
+        logging.disable(logging.NOTSET)
+    logging.getLogger().setLevel(logging.WARNING)
+    database = app.extensions["pathway_review.db"]
+    tokens = []
+    with database.transaction() as session:
+        boards.seed_boards(session)
+        session.flush()
+        slugs = [slug for slug, _ in boards.TERRITORIAL_BOARDS]
+        for i in range(clients):
+            gp = accounts.create_user(session, f"bench.gp{i}@example.nhs.scot", f"Benchmark GP {i}", "gp", None,
+                                      slugs[i % len(slugs)])
+            session.flush()
+            tokens.append(accounts.create_token(session, gp, "benchmark"))
+    library = app.extensions["pathway_review.library"]
+    with app.app_context():
+        from pathway_review.clock import today
+
+        pv = next(v for p in library.pathways.values() for v in p.versions if v.consultation_state(today()) == "open")
+    answers = {q.id: q.choices[0] for q in pv.questions if q.kind == "choice"}
+    body = {"version": pv.version, "section": pv.sections[0].id, "type": "workload", "answers": answers,
+            "text": "The proposed threshold moves **work** onto practices: we would need more phlebotomy.",
+            "safety_concern": False, "anonymous": False}
+    database.engine.dispose()
+    return tokens, f"/api/v1/pathways/{pv.slug}/feedback", body
+
+
+def drive(port: int, path: str, token: str, body: dict, seconds: float) -> tuple[int, int, dict]:
+    """Post for ``seconds``; return (201s, errors, {status: count} of the errors)."""
+    payload = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    ok = failed = 0
+    statuses: dict = {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        try:
+            connection.request("POST", path, payload, headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status == 201:
+                ok += 1
+            else:
+                failed += 1
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+        except OSError as exc:
+            failed += 1
+            statuses[type(exc).__name__] = statuses.get(type(exc).__name__, 0) + 1
+        finally:
+            connection.close()
+    return ok, failed, statuses
+
+
+def run_clients(port, path, tokens, body, seconds) -> tuple[float, int, dict]:
+    with ProcessPoolExecutor(len(tokens)) as pool:
+        started = time.monotonic()
+        results = list(pool.map(drive, [port] * len(tokens), [path] * len(tokens), tokens, [body] * len(tokens),
+                                [seconds] * len(tokens)))
+        elapsed = time.monotonic() - started
+    statuses: dict = {}
+    for _, _, found in results:
+        for key, count in found.items():
+            statuses[key] = statuses.get(key, 0) + count
+    return sum(r[0] for r in results) / elapsed, sum(r[1] for r in results), statuses
+
+
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn stopped before it served a request; see its log above")
+        try:
+            connection = http.client.HTTPConnection(HOST, port, timeout=2)
+            connection.request("GET", "/api/v1/openapi.json")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer within a minute")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long each side is driven")
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--log", type=Path, help="keep a copy of the server's log here")
+    parser.add_argument("--feedback-alone", action="store_true",
+                        help="serve the feedback plugin without the other plugins (to see its own cost)")
+    args = parser.parse_args()
+    if args.feedback_alone:
+        os.environ["BENCH_FEEDBACK_ALONE"] = "1"
+
+    with tempfile.TemporaryDirectory(prefix="feedback-bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "bench_wsgi.py").write_text(WSGI_MODULE)
+        tokens, path, body = prepare(folder, args.clients)
+        port, log_path = free_port(), folder / "server.log"
+        with open(log_path, "w") as log:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"{HOST}:{port}",
+                 "--chdir", str(folder), "--error-logfile", "-", "--capture-output", "bench_wsgi:app"],
+                env=environment(folder), stdout=log, stderr=subprocess.STDOUT)
+            try:
+                wait_until_up(port, server)
+                run_clients(port, "/bare/feedback", tokens, body, 1.0)  # warm both apps in every worker
+                run_clients(port, path, tokens, body, 1.0)
+                bare_rate, bare_errors, bare_statuses = run_clients(port, "/bare/feedback", tokens, body, args.seconds)
+                real_rate, real_errors, real_statuses = run_clients(port, path, tokens, body, args.seconds)
+            finally:
+                server.send_signal(signal.SIGTERM)
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+        text = log_path.read_text(errors="replace")
+        if args.log:
+            args.log.write_text(text)
+        locked = text.lower().count("database is locked")
+        tracebacks = text.count("Traceback")
+        first = text[text.index("Traceback"):][:3000] if tracebacks else ""
+
+    print(f"feedback API under gunicorn ({args.workers} workers, SQLite), {args.clients} client processes, "
+          f"{args.seconds:g} s each")
+    print(f"  bare Flask POST route : {bare_rate:8.1f} submissions/s, errors {bare_errors} {bare_statuses or ''}")
+    print(f"  POST {path} : {real_rate:8.1f} submissions/s, errors {real_errors} {real_statuses or ''}")
+    print(f"  ratio (feedback API / bare route): {real_rate / bare_rate:.3f}" if bare_rate else "  ratio: n/a")
+    print(f"  errors: {bare_errors + real_errors}; 'database is locked' in the server log: {locked}; "
+          f"tracebacks: {tracebacks}")
+    if first:
+        print("\nthe first traceback in the server log:\n" + first)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Feedback: GPs comment on draft pathways section by section; CfSD triages, answers and shows back.
+
+Always on. Comments keep the section and version they were written on, so they follow the text into
+later versions. Everything else in the platform reaches feedback only through hooks: the ``feedback``
+dataset for export, feedback documents for search, and the feedback events.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pathway_review import hookimpl
+
+from .page_hooks import nav_links, pathway_actions, pathway_panels, section_actions, section_panels  # noqa: F401
+
+title = "Feedback"
+description = ("GPs give feedback on pathways in consultation, section by section; CfSD triages and answers it "
+               "and publishes \"You said, we did\".")
+optional = False
+
+
+@hookimpl
+def register_blueprints(app):
+    from . import api, cfsd, views
+
+    return [views.bp, cfsd.bp, api.bp]
+
+
+@hookimpl
+def migrations():
+    return str(Path(__file__).parent / "migrations")
+
+
+@hookimpl
+def register_commands(cli):
+    from .demo import register
+
+    register(cli)
+
+
+@hookimpl
+def openapi_paths():
+    from .openapi import paths
+
+    return paths()
+
+
+@hookimpl
+def datasets():
+    from .dataset import feedback_dataset
+
+    return [feedback_dataset()]
+
+
+@hookimpl
+def search_documents():
+    from .dataset import search_documents as documents
+
+    return documents()

@@ -1,0 +1,234 @@
+"""CfSD's side: the consultations, a dashboard per pathway version, the responses with filters and bulk
+triage, one response with its triage form and history, and "You said, we did" for everyone."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from pathway_review.access import roles_required, signed_in
+from pathway_review.db import get_session
+from pathway_review.pathways import get_version_or_404
+from pathway_review.models import Board
+from pathway_review.plugins import flatten, page_hook
+
+from . import anchoring, events, filters as filtering, service
+from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
+from .questions import display, questions_for
+from .stats import figures, order_case
+
+bp = Blueprint("consultations", __name__, url_prefix="/consultations", template_folder="templates")
+CFSD = ("cfsd", "admin")
+PAGE_SIZE = 50
+STATE_ORDER = {"open": 0, "upcoming": 1, "closed": 2}
+
+
+
+@bp.route("/")
+@roles_required(*CFSD)
+def index():
+    counts = {(slug, version): n for slug, version, n in get_session().execute(
+        select(Feedback.pathway_slug, Feedback.version, func.count()).where(Feedback.status.in_(SUBMITTED))
+        .group_by(Feedback.pathway_slug, Feedback.version))}
+    rounds = []
+    for pathway in service.library().pathways.values():
+        for pv in pathway.versions:
+            state = service.window_state(pv)
+            if state in STATE_ORDER:
+                rounds.append((STATE_ORDER[state], pv, state, counts.get((pv.slug, pv.version), 0)))
+    rounds.sort(key=lambda r: (r[0], r[1].title.casefold()))
+    return render_template("feedback/cfsd/index.html", rounds=[r[1:] for r in rounds])
+
+
+@bp.route("/<slug:slug>/<version:version>/")
+@roles_required(*CFSD)
+def dashboard(slug, version):
+    pv = get_version_or_404(slug, version)
+    session = get_session()
+    where = filtering.conditions({"pathway": slug, "version": version})
+    safety = session.scalars(select(Feedback).where(*where, Feedback.safety_concern.is_(True))
+                             .order_by(Feedback.submitted_at.desc()).limit(10)).all()
+    pathway = service.library().get(slug)
+    earlier = [v.version for v in pathway.versions if v.version_key < pv.version_key]
+    carried, carried_total = [], 0
+    if earlier:
+        where_earlier = filtering.conditions({"pathway": slug}) + [Feedback.version.in_(earlier)]
+        carried_total = session.scalar(select(func.count()).where(*where_earlier))
+        carried = [(r, anchoring.anchor(pv, r.section_id, r.section_fingerprint)) for r in session.scalars(
+            select(Feedback).where(*where_earlier).order_by(order_case(pv), Feedback.submitted_at.desc())
+            .limit(100))]
+    links = flatten(page_hook("dataset_links", dataset="feedback", filters={"pathway": slug, "version": version},
+                              user=g.user))
+    return render_template("feedback/cfsd/dashboard.html", pv=pv, figures=figures(session, pv), safety=safety,
+                           carried=carried, carried_total=carried_total, links=links,
+                           state=service.window_state(pv), anchor_label=anchoring.label)
+
+
+def _list_filters(pv):
+    """Filters from the query string, answers to choice questions among them; errors name the field."""
+    errors = []
+    try:
+        chosen = filtering.parse(request.args)
+    except filtering.FilterError as exc:
+        chosen, errors = {}, [{"field": exc.field, "message": exc.message}]
+    answers = {}
+    for question in questions_for(pv):
+        value = request.args.get(f"answers.{question.id}")
+        if question.kind == "choice" and value in question.choices:
+            answers[question.id] = value
+    chosen.pop("pathway", None), chosen.pop("version", None), chosen.pop("round", None)
+    return chosen, answers, errors
+
+
+def render_responses(pv, errors=(), status=200):
+    chosen, answers, filter_errors = _list_filters(pv)
+    errors = list(errors) + filter_errors
+    session = get_session()
+    where = filtering.conditions({"pathway": pv.slug, "version": pv.version, **chosen}, answers)
+    total = session.scalar(select(func.count()).where(*where))
+    page = max(request.args.get("page", 1, type=int), 1)
+    records = session.scalars(select(Feedback).where(*where)
+                              .order_by(Feedback.safety_concern.desc(), Feedback.submitted_at.desc(), Feedback.id)
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "feedback/cfsd/responses.html", pv=pv, records=records, total=total, page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=request.args, errors=errors,
+        query=urlencode(query), boards=session.execute(select(Board.slug, Board.name).order_by(Board.name)).all(),
+        types=list(TYPES.items()), statuses=[(k, v) for k, v in STATUSES.items() if k != "draft"],
+        triage_statuses=list(TRIAGE_STATUSES.items()),
+        questions=[q for q in questions_for(pv) if q.kind == "choice"], themes=known_themes(session),
+        sections=[(s.id, ("– " if s.level == 3 else "") + s.title) for s in pv.sections],
+        anchor=lambda r: anchoring.label(anchoring.anchor(pv, r.section_id, r.section_fingerprint))), status
+
+
+@bp.route("/<slug:slug>/<version:version>/responses")
+@roles_required(*CFSD)
+def responses(slug, version):
+    pv = get_version_or_404(slug, version)
+    return render_responses(pv, status=200)
+
+
+@bp.route("/<slug:slug>/<version:version>/responses/bulk", methods=["POST"])
+@roles_required(*CFSD)
+def bulk(slug, version):
+    """One status and/or one theme applied to every ticked response, in one transaction."""
+    pv = get_version_or_404(slug, version)
+    form = request.form
+    errors = []
+    try:
+        ids = sorted({int(i) for i in form.getlist("ids")})
+    except ValueError:
+        ids = []
+    if not ids:
+        errors.append({"field": "ids", "message": "Tick at least one response."})
+    status, theme = form.get("status") or None, " ".join((form.get("theme") or "").split()).lower()
+    if status and status not in TRIAGE_STATUSES:
+        errors.append({"field": "bulk-status", "message": "Choose a status from the list."})
+    if not status and not theme:
+        errors.append({"field": "bulk-status", "message": "Choose a status or type a theme to apply."})
+    if len(theme) > service.THEME_LIMIT:
+        errors.append({"field": "bulk-theme", "message": f"Keep the theme under {service.THEME_LIMIT} characters."})
+    session = get_session()
+    records = session.scalars(select(Feedback).where(
+        Feedback.id.in_(ids), Feedback.pathway_slug == slug, Feedback.version == version,
+        Feedback.status.in_(SUBMITTED))).all() if ids else []
+    if ids and len(records) != len(ids):
+        errors.append({"field": "ids", "message": "Some ticked responses are not responses to this consultation "
+                                                  "(or were withdrawn); nothing was changed."})
+    if errors:
+        return render_responses(pv, errors=errors, status=422)
+    changed = []
+    for record in records:
+        values = {"status": status} if status else {}
+        if theme:
+            values["themes"] = service.add_theme(record.theme_list, theme)
+        old = record.status
+        if service.triage(session, g.user, record, values):
+            changed.append((record, old))
+    session.commit()
+    events.announce([r for r, _ in changed],
+                     status_changes=[(r, old, r.status) for r, old in changed if old != r.status])
+    flash(f"{len(changed)} response{'s' if len(changed) != 1 else ''} updated.", "success")
+    back = form.get("back", "")
+    return redirect(url_for("consultations.responses", slug=slug, version=version) + ("?" + back if back else ""))
+
+
+def known_themes(session) -> list[str]:
+    found = set()
+    for (themes,) in session.execute(select(Feedback.themes).where(Feedback.themes != "[]").distinct().limit(500)):
+        found.update(json.loads(themes))
+    return sorted(found)
+
+
+def response_or_404(feedback_id: int) -> Feedback:
+    record = get_session().get(Feedback, feedback_id)
+    if record is None or record.status == "draft":  # a draft is the GP's alone
+        abort(404)
+    return record
+
+
+@bp.route("/responses/<int:feedback_id>/", methods=["GET", "POST"])
+@roles_required(*CFSD)
+def response(feedback_id):
+    record = response_or_404(feedback_id)
+    session = get_session()
+    form = {"status": record.status, "response": record.response or "", "themes": ", ".join(record.theme_list)}
+    errors, status = [], 200
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("status", "response", "themes")}
+        checked = service.check_triage(form)
+        if record.status == "withdrawn":
+            errors, status = [{"field": "status", "message": "The GP withdrew this feedback; it cannot be "
+                                                             "triaged."}], 409
+        elif not checked.ok:
+            errors, status = checked.errors, 422
+        else:
+            old = record.status
+            changes = service.triage(session, g.user, record, checked.values)
+            session.commit()
+            if changes:
+                events.announce([record], status_changes=[(record, old, record.status)] if "status" in changes
+                                 else [])
+            flash("Triage saved." if changes else "Nothing changed.", "success")
+            return redirect(url_for("consultations.response", feedback_id=record.id))
+    pathway = service.library().get(record.pathway_slug)
+    pv = pathway.version(record.version) if pathway else None
+    places = []
+    for other in ([pv] if pv else []) + ([pathway.latest] if pathway and pathway.latest is not pv else []):
+        places.append((other, anchoring.label(anchoring.anchor(other, record.section_id, record.section_fingerprint))))
+    labels = {q.id: q.label for q in questions_for(pv)} if pv else {}
+    history = session.scalars(select(FeedbackHistory).where(FeedbackHistory.feedback_id == record.id)
+                              .order_by(FeedbackHistory.at, FeedbackHistory.id)).all()
+    return render_template("feedback/cfsd/response.html", record=record, pv=pv, places=places, form=form,
+                           errors=errors, history=history, themes=known_themes(session),
+                           answers=[(labels.get(k, k), display(v)) for k, v in record.answer_values.items()],
+                           pathway_title=pathway.title if pathway else record.pathway_slug,
+                           statuses=list(TRIAGE_STATUSES.items()), status_labels=STATUSES), status
+
+
+@bp.route("/<slug:slug>/<version:version>/you-said-we-did")
+@signed_in
+def you_said_we_did(slug, version):
+    pv = get_version_or_404(slug, version)
+    session = get_session()
+    where = (Feedback.pathway_slug == slug, Feedback.version == version, Feedback.status.in_(ANSWERED),
+             Feedback.response.is_not(None), Feedback.response != "")
+    total = session.scalar(select(func.count()).where(*where))
+    page = max(request.args.get("page", 1, type=int), 1)
+    records = session.scalars(select(Feedback).where(*where)
+                              .order_by(order_case(pv), Feedback.section_id, Feedback.submitted_at)
+                              .limit(PAGE_SIZE * 2).offset((page - 1) * PAGE_SIZE * 2)).all()
+    groups, for_cfsd = [], g.user.role in CFSD
+    for record in records:
+        section = pv.section(record.section_id) if record.section_id else None
+        heading = section.title if section else (
+            "The whole pathway" if record.section_id is None else
+            f"{record.section_title or record.section_id} (a section no longer in this version)")
+        if not groups or groups[-1][0] != heading:
+            groups.append((heading, []))
+        groups[-1][1].append((record, record.attribution(for_cfsd)))
+    return render_template("feedback/you_said_we_did.html", pv=pv, groups=groups, total=total, page=page,
+                           pages=max((total + PAGE_SIZE * 2 - 1) // (PAGE_SIZE * 2), 1))
