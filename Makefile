@@ -19,6 +19,10 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 run: $(VENV)/.installed
 	$(BIN)/pathway-review init
 	$(BIN)/pathway-review demo accounts
+	@# Demo feedback, local notes and interface issues, added once per instance.
+	@test -f instance/.demo-data || ( $(BIN)/pathway-review feedback demo 300 --seed 1 \
+	  && $(BIN)/pathway-review local-notes demo && $(BIN)/pathway-review interface-log demo \
+	  && touch instance/.demo-data )
 	$(BIN)/pathway-review run --host $(HOST) --port $(PORT)
 
 # The whole suite: unit tests, then the browser journeys (skipped, with the reason, without Chromium).
