@@ -110,7 +110,8 @@ class Visit:
 def _visit_query():
     login, account, board, enablement, generation = (LoginSession.__table__, User.__table__, Board.__table__,
                                                      PluginEnablement.__table__, DataGeneration.__table__)
-    return (select(login.c.created_at, login.c.last_seen_at, account, board.c.slug.label("board_slug"),
+    return (select(login.c.created_at.label("session_created_at"), login.c.last_seen_at.label("session_last_seen_at"),
+                   account, board.c.slug.label("board_slug"),
                    board.c.name.label("board_name"), board.c.kind.label("board_kind"),
                    enablement.c.plugin.label("enabled_plugin"), generation.c.value.label("generation"))
             .select_from(login.join(account, account.c.id == login.c.user_id)
@@ -132,13 +133,12 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
     if not token:
         return None
     token_hash = _digest(token)
-    with db.engine.connect() as conn:
-        rows = conn.execute(_VISIT, {"token_hash": token_hash}).mappings().all()
+    rows = db.read_rows(_VISIT, {"token_hash": token_hash})
     if not rows:
         return None
-    row, now = rows[0], utcnow()
-    last_seen = _aware(row["last_seen_at"])
-    expired = (now - _aware(row["created_at"]) > timedelta(seconds=absolute)
+    row, now = _typed(rows[0]), utcnow()
+    last_seen = _aware(row["session_last_seen_at"])
+    expired = (now - _aware(row["session_created_at"]) > timedelta(seconds=absolute)
                or now - last_seen > timedelta(seconds=idle))
     if expired or not row["active"]:
         with db.transaction() as session:
@@ -158,6 +158,17 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
 
 
 _USER_COLUMNS = [c.name for c in User.__table__.columns]
+_TIMESTAMPS = ("session_created_at", "session_last_seen_at", "created_at", "last_login_at")
+
+
+def _typed(row: dict) -> dict:
+    # The SQLite driver hands back timestamps as text and booleans as integers.
+    row = dict(row)
+    for key in _TIMESTAMPS:
+        if isinstance(row.get(key), str):
+            row[key] = datetime.fromisoformat(row[key])
+    row["active"] = bool(row["active"])
+    return row
 
 
 def end_session(session, token: str) -> None:

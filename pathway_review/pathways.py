@@ -76,13 +76,19 @@ def version(slug, version):
 
 def _render_version(pathway, found, is_current: bool):
     day = today()
-    # Everything the body depends on: the document's file, who is looking (per sign-in, because
-    # plugin panels may carry forms with that session's CSRF token), the plugins their board runs,
-    # the data generation and the date (days left in a consultation).
-    key = ("pathway-body", found.path, found.mtime_ns, is_current, g.user.id, session.get("sid"),
-           g.hooks.allowed, g.get("generation"), day)
-    body = fragments().get_or_build(key, lambda: _render_body(pathway, found, is_current, day))
-    return render_template("pathways/version.html", pathway=pathway, pv=found, body=body)
+
+    def page():
+        body = _render_body(pathway, found, is_current, day)
+        return render_template("pathways/version.html", pathway=pathway, pv=found, body=body)
+
+    if session.get("_flashes"):
+        return page()  # a one-off message belongs to this response only
+    # A page view should cost a lookup. The key holds everything the page depends on: the document's
+    # file, the viewer and their sign-in (the sign-out form carries that session's CSRF token), the
+    # plugins their board runs, the data generation, and the date (days left in a consultation).
+    key = ("pathway-page", request.path, found.path, found.mtime_ns, is_current, g.user.id,
+           session.get("sid"), g.hooks.allowed, g.get("generation"), day)
+    return fragments().get_or_build(key, page)
 
 
 def _render_body(pathway, found, is_current: bool, day) -> Markup:

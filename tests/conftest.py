@@ -99,7 +99,7 @@ def app_config():
 def app(tmp_path, database_url, app_config):
     app = make_app(tmp_path, database_url, **app_config)
     yield app
-    app.extensions["pathway_review.db"].engine.dispose()
+    app.extensions["pathway_review.db"].dispose()
 
 
 @pytest.fixture
