@@ -1,0 +1,52 @@
+"""``pathway-review search``: rebuild the index, or see its state."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .service import ContributorFailed, Unavailable, service
+from .store import IndexBusy, IndexMissing
+
+
+NOT_STARTED = "the search plugin did not start; see pathway-review plugins list"
+
+
+def register(cli) -> None:
+    group = click.Group("search", help="The search index.")
+    cli.add_command(group)
+
+    @group.command("reindex")
+    @click.option("--wait", default=600.0, show_default=True,
+                  help="Seconds to wait for another process that is writing to the index.")
+    @with_appcontext
+    def reindex(wait):
+        """Rebuild the index from every plugin's records; searches use the old one until it is done."""
+        started = time.monotonic()
+        try:
+            count = service(current_app).rebuild(timeout=wait, strict=True)
+        except IndexBusy as exc:
+            raise click.ClickException(f"{exc}; try again, or pass a longer --wait")
+        except ContributorFailed as exc:
+            raise click.ClickException(f"{exc}. The index in use was kept.")
+        except Unavailable:
+            raise click.ClickException(NOT_STARTED)
+        click.echo(f"Search index rebuilt: {count:,} records in {time.monotonic() - started:.1f}s.")
+
+    @group.command("status")
+    @with_appcontext
+    def status():
+        """The index in use, how many records it holds and how many changes wait to be applied."""
+        try:
+            store = service(current_app).store
+        except Unavailable:
+            raise click.ClickException(NOT_STARTED)
+        pending = len(store.pending())
+        try:
+            click.echo(f"Index {store.current()} in {store.root}: {store.doc_count():,} records, "
+                       f"{pending} change(s) waiting.")
+        except IndexMissing:
+            click.echo(f"No index yet in {store.root} ({pending} change(s) waiting); it is built on first "
+                       "search, or run: pathway-review search reindex")

@@ -1,0 +1,189 @@
+"""The search index of one app: built when first needed, kept up to date, rebuilt when damaged.
+
+Every process (web worker, command line) has one SearchService per app. They share the index
+folder and agree through its writer lock; see :mod:`plugins.search.store`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from . import engine
+from .query import QueryProblem
+from .schema import document_fields
+from .store import IndexBusy, IndexMissing, IndexStore
+from .visibility import Scope
+
+log = logging.getLogger(__name__)
+KEY = "pathway_review.search"
+
+# A rebuild in the background may queue behind another process's rebuild; it waits this long.
+BACKGROUND_LOCK_TIMEOUT = 15 * 60
+# A generation built to replace a damaged one is not itself blamed and replaced for this long:
+# if it fails too, the fault is elsewhere and rebuilding again would not help.
+REBUILD_COOLDOWN = 10 * 60
+
+
+class Rebuilding(Exception):
+    """The index is being built or rebuilt; search will be back when it is done."""
+
+
+class Unavailable(Exception):
+    """The index could not answer and was rebuilt recently; retrying now would not help."""
+
+
+class ContributorFailed(Exception):
+    pass
+
+
+def service(app) -> "SearchService":
+    found = app.extensions.get(KEY)
+    if found is None:  # the plugin failed as the app started; the host has recorded why
+        raise Unavailable()
+    return found
+
+
+class SearchService:
+    def __init__(self, app):
+        self.app = app
+        folder = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search-index")
+        self.store = IndexStore(Path(folder))
+        self.lock_timeout = float(app.config.get("SEARCH_LOCK_TIMEOUT", 1.0))
+        self.rebuild_wait = float(app.config.get("SEARCH_REBUILD_WAIT", 5.0))
+        self.compact_interval = float(app.config.get("SEARCH_COMPACT_INTERVAL", 3600))
+        self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
+        self._failed: str | None = None                # the generation that last failed to answer
+        self._replacement: tuple[str, float] | None = None  # (generation, when) built to replace it
+
+    # ---- what goes in ----------------------------------------------------------------------------
+
+    def is_public(self, doc) -> bool:
+        """Records every signed-in user can find; only these feed "did you mean" suggestions."""
+        info = self.app.extensions["pathway_review.plugins"].info.get(doc.plugin)
+        return not doc.roles and doc.board is None and info is not None and not info.optional
+
+    def documents(self, strict: bool = False) -> Iterator[dict]:
+        """Every contributor's records, streamed. A contributor that fails is left out (or, if
+        ``strict``, stops the rebuild so the index in use is kept)."""
+        plugins = self.app.extensions["pathway_review.plugins"]
+        for impl in reversed(plugins.hook.search_documents.get_hookimpls()):
+            try:
+                for doc in impl.function() or ():
+                    yield document_fields(doc, self.is_public(doc))
+            except Exception as exc:
+                log.exception("plugin %s failed while listing its search documents", impl.plugin_name)
+                plugins.record_failure(impl.plugin_name, "search_documents", exc)
+                if strict:
+                    raise ContributorFailed(f"plugin {impl.plugin_name} failed: {exc!r}") from exc
+
+    def changed(self, documents, removed) -> None:
+        """Queue a change, then apply the queue if the writer lock comes within the timeout."""
+        upserts = [document_fields(doc, self.is_public(doc)) for doc in documents]
+        if not upserts and not removed:
+            return
+        try:
+            self.store.enqueue(upserts, removed)
+        except OSError:
+            # The change is saved in its source; only the index misses it until the next rebuild.
+            log.exception("a search change could not be queued in %s", self.store.pending_dir)
+            return
+        self._apply_pending(self.lock_timeout)
+        if self.store.needs_compacting(self.compact_interval):
+            self._in_background(self._compact_in_background, "search-index-compact")
+
+    def _apply_pending(self, timeout: float) -> None:
+        try:
+            self.store.apply_pending(timeout)
+        except (IndexBusy, IndexMissing):
+            pass  # still queued: the writer holding the lock, the next search, or the build applies it
+        except Exception:
+            log.exception("queued search changes could not be applied; they stay queued")
+
+    # ---- building --------------------------------------------------------------------------------
+
+    def rebuild(self, timeout: float, strict: bool = False, unless=None) -> int | None:
+        """Build a new generation from every contributor; returns the number of records indexed."""
+        return self.store.rebuild(self.documents(strict), timeout, unless)
+
+    def start_rebuild(self, failed: str | None = None) -> threading.Thread:
+        """Build in the background, once per process at a time. ``failed`` is the generation that
+        could not be read (None: there is none); if another process has replaced it by the time the
+        lock is ours, nothing is rebuilt."""
+        return self._in_background(self._build_in_background, "search-index-build", failed)
+
+    def _in_background(self, work, name: str, *args) -> threading.Thread:
+        # One background job per process at a time; a second request joins the one running.
+        with self._thread_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=work, args=args, name=name, daemon=True)
+                self._thread.start()
+            return self._thread
+
+    def _compact_in_background(self) -> None:
+        try:
+            self.store.compact(BACKGROUND_LOCK_TIMEOUT)
+        except Exception:
+            log.exception("the search index could not be compacted; it still answers, a little slower")
+
+    def _build_in_background(self, failed: str | None) -> None:
+        started = time.monotonic()
+        with self.app.app_context():
+            try:
+                count = self.rebuild(BACKGROUND_LOCK_TIMEOUT, unless=lambda current: current not in (None, failed))
+            except Exception:
+                log.exception("the search index could not be built")
+                return
+        if failed is not None:
+            self._replacement = (self.store.current(), time.monotonic())
+        if count is not None:
+            log.info("search index built: %d records in %.1fs", count, time.monotonic() - started)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a background build of this process; True if none is running any more."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
+
+    def ready(self, wait: float) -> bool:
+        """Is there an index to search? If not, start building one and wait up to ``wait`` seconds."""
+        current = self.store.current()
+        if current is not None and current != self._failed:
+            return True
+        self.start_rebuild(failed=current)
+        self.wait(wait)
+        current = self.store.current()
+        return current is not None and current != self._failed
+
+    # ---- searching -------------------------------------------------------------------------------
+
+    def search(self, text: str, scope: Scope, page: int = 1) -> engine.Results:
+        """Raises QueryProblem for input that cannot be searched, Rebuilding while there is no
+        index to search, Unavailable if a freshly rebuilt index still cannot answer."""
+        for _ in range(2):
+            if not self.ready(self.rebuild_wait):
+                raise Rebuilding()
+            self._apply_pending(0)
+            version = self.store.current()
+            try:
+                version, searcher = self.store.searcher()
+                with searcher:
+                    return engine.search(searcher, text, scope, page)
+            except QueryProblem:
+                raise
+            except IndexMissing:
+                log.warning("the search index %s has gone; rebuilding it", version)
+            except Exception:
+                # A damaged file shows itself as almost any error from deep inside whoosh.
+                log.exception("the search index %s could not answer", version)
+                replacement = self._replacement
+                if replacement and replacement[0] == version and time.monotonic() - replacement[1] < REBUILD_COOLDOWN:
+                    raise Unavailable()
+            self.store.forget()
+            self._failed = version
+        raise Rebuilding()
