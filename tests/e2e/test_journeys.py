@@ -1,8 +1,8 @@
 """The platform's main journeys, end to end in Chromium against gunicorn.
 
-A GP comments on a section and is stopped by a CHI number without losing the text; CfSD triages
-and answers, and the answer shows on "You said, we did"; a board admin switches local notes on and
-only that board's GPs see the note.
+A GP finds a pathway through search, comments on a section and is stopped by a CHI number without
+losing the text; CfSD triages and answers, the answer shows on "You said, we did", and the Excel export
+holds the comment; a board admin switches local notes on and only that board's GPs see the note.
 """
 from __future__ import annotations
 
@@ -15,8 +15,19 @@ PATHWAY = "/pathways/headache-in-adults/"
 CHI = "021116 5794"  # a valid CHI number (also passes the NHS check)
 
 
+def find_pathway_through_search(page):
+    page.locator("#search-field").fill("migraine")
+    page.locator("#search-field").press("Enter")
+    page.wait_for_load_state()
+    first = page.locator(".pr-search-result").first
+    assert "Headache" in first.inner_text()
+    first.get_by_role("link").first.click()
+    page.wait_for_load_state()
+    assert page.url.split("#")[0].endswith(("/pathways/headache-in-adults/1.0/", PATHWAY))
+
+
 def give_feedback_on_first_section(page, text: str):
-    page.goto(PATHWAY)
+    find_pathway_through_search(page)
     page.get_by_role("link", name="Give feedback on this section").first.click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Give feedback on")
     page.get_by_label("Workload").check()
@@ -24,7 +35,7 @@ def give_feedback_on_first_section(page, text: str):
     page.get_by_role("button", name="Submit feedback").click()
 
 
-def test_gp_feedback_is_stopped_by_a_chi_number_then_submitted_and_answered(new_page):
+def test_gp_feedback_is_stopped_by_a_chi_number_then_submitted_and_answered(new_page, tmp_path):
     gp = new_page()
     sign_in(gp, "gp")
     typed = f"Patient {CHI} waited weeks: this section moves imaging requests onto general practice."
@@ -70,6 +81,22 @@ def test_gp_feedback_is_stopped_by_a_chi_number_then_submitted_and_answered(new_
     cfsd.goto("/consultations/headache-in-adults/1.0/you-said-we-did")
     assert answer in cfsd.content()
     check_accessibility(cfsd, "you said, we did")
+
+    cfsd.goto("/consultations/headache-in-adults/1.0/")
+    with cfsd.expect_download() as download:
+        cfsd.get_by_role("link", name="Download Excel").first.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    workbook_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(workbook_path)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(workbook_path, read_only=True)
+    responses = [sheet for sheet in workbook.worksheets if sheet.title.lower().startswith("respon")][0]
+    rows = list(responses.iter_rows(values_only=True))
+    header, records = rows[0], rows[1:]
+    mine = [dict(zip(header, row)) for row in records if str(row[header.index("id")]) == reference[3:]]
+    assert mine and mine[0]["response"] == answer and mine[0]["status"] in ("accepted", "Accepted")
+    assert "imaging requests" in mine[0]["text"]
 
     gp.goto("/feedback/")
     assert "Accepted" in gp.content()
