@@ -70,3 +70,41 @@ def save_setting(session, plugin: str, board: Board, key: str, value, actor=None
     row.value = json.dumps(value)
     audit.record("plugin.setting", target=f"{plugin}.{key}", board_id=board.id, session=session, actor=actor,
                  board=board.slug)
+
+
+def board_for_plugin(slug: str, plugin: str, read: str, action: str | None = None, refusal: str | None = None):
+    """The board named in a board plugin's URL, if the signed-in user may reach it there.
+
+    For pages like ``/local-notes/boards/<board>/``: another board's pages do not exist for a board's
+    users (404, audited); national staff get 404 where the board has switched the plugin off, so its
+    data stays out of sight; ``can(read, board)`` must allow, and ``can(action, board)`` too when an
+    action is given (403 with ``refusal``, in which ``{board}`` stands for the board's name).
+    """
+    from flask import abort, g, request
+
+    from .access import can
+    from .db import get_session
+    from .security import abort_with
+
+    db = get_session()
+    board = get_board(db, slug)
+    if board is None:
+        abort(404)
+
+    def denied(code: int, message: str | None = None):
+        # On the request's own session: a form post on SQLite already holds the write lock, which a
+        # second connection would wait for. Nothing else has been written yet.
+        audit.record("permission.denied", target=request.path, actor=g.user)
+        db.commit()
+        abort_with(code, message) if message else abort(code)
+
+    user = g.user
+    if user.board_id is not None and user.board_id != board.id:
+        denied(404)
+    if user.board_id is None and plugin not in enabled_plugins(db, board):
+        abort(404)
+    if not can(read, board):
+        denied(404)
+    if action and action != read and not can(action, board):
+        denied(403, refusal.format(board=board.name) if refusal else None)
+    return board

@@ -3,15 +3,11 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, g, request, url_for
+from flask import current_app, g, url_for
 
-from pathway_review import audit
-from pathway_review.access import can
-from pathway_review.boards import enabled_plugins, get_board
-from pathway_review.db import get_session
+from pathway_review.boards import board_for_plugin
 from pathway_review.models import Board
 from pathway_review.plugins import board_setting
-from pathway_review.security import abort_with
 
 PLUGIN = "local_notes"
 NATIONAL_READERS = {"cfsd", "admin"}
@@ -51,32 +47,9 @@ def permission(user, action, resource):
     return None
 
 
-def _denied(db, code: int, message: str | None = None):
-    # Recorded through the request's own session: on SQLite a form post already holds the write
-    # lock, so a second connection would wait for it. Nothing else has been written yet.
-    audit.record("permission.denied", target=request.path, actor=g.user)
-    db.commit()
-    if message:
-        abort_with(code, message)
-    abort(code)
-
-
 def board_or_404(slug: str, action: str = "local_notes:read") -> Board:
     """The board named in the URL, if this user may reach it; another board's pages do not exist for them."""
-    db = get_session()
-    board = get_board(db, slug)
-    if board is None:
-        abort(404)
-    user = g.user
-    if user.board_id is not None and user.board_id != board.id:
-        _denied(db, 404)
-    if user.board_id is None and PLUGIN not in enabled_plugins(db, board):
-        abort(404)  # a board that switched the plugin off keeps its notes out of sight
-    if not can("local_notes:read", board):
-        _denied(db, 404)
-    if action != "local_notes:read" and not can(action, board):
-        _denied(db, 403, f"Only {board.name}'s board admins and the editors they appoint can change local notes.")
-    return board
+    return board_for_plugin(slug, PLUGIN, "local_notes:read", action, "Only {board}'s board admins and the editors they appoint can change local notes.")
 
 
 def library():
