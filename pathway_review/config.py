@@ -27,6 +27,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # the session's own timeouts bound the token's life
     "LOGIN_RATE_LIMIT": "10/300",  # attempts / seconds, per account and per address
     "EXPORT_RATE_LIMIT": "30/600",  # exports / seconds, per person
+    "FEEDBACK_RATE_LIMIT": "120/600",  # new feedback records / seconds, per person
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "LIBRARY_CHECK_INTERVAL": 2.0,
     "PLUGINS": [],  # extra plugin modules or dotted paths (tests, local development)

@@ -43,3 +43,28 @@ def hit_all(database, keys: list[str], spec: str) -> bool:
         except IntegrityError:  # two workers created the same window at once; count it next time
             pass
     return allowed
+
+
+def count_in(session, key: str, spec: str, now: float | None = None) -> bool:
+    """Count one attempt inside the caller's own transaction; False once the window's limit is passed.
+
+    For requests that already hold SQLite's write lock (form posts, API writes), where a second
+    connection would wait for it. The count commits with the caller's work.
+    """
+    limit, seconds = parse_limit(spec)
+    now = time.time() if now is None else now
+    window, key = int(now // seconds) * seconds, key[:200]
+    changed = session.execute(update(RateLimitWindow)
+                              .where(RateLimitWindow.key == key, RateLimitWindow.window_start == window)
+                              .values(count=RateLimitWindow.count + 1)).rowcount
+    if not changed:
+        try:
+            with session.begin_nested():  # another worker may create the same window at the same moment
+                session.add(RateLimitWindow(key=key, window_start=window, count=1))
+        except IntegrityError:
+            session.execute(update(RateLimitWindow)
+                            .where(RateLimitWindow.key == key, RateLimitWindow.window_start == window)
+                            .values(count=RateLimitWindow.count + 1))
+    count = session.scalar(select(RateLimitWindow.count).where(
+        RateLimitWindow.key == key, RateLimitWindow.window_start == window))
+    return (count or 0) <= limit

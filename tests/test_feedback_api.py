@@ -171,3 +171,29 @@ def test_openapi_lists_every_feedback_endpoint(client):
     assert {"201", "400", "409", "422"} <= set(create["responses"])
     assert "safety_concern" in create["requestBody"]["content"]["application/json"]["schema"]["properties"]
     assert "post" in paths["/api/v1/feedback/{feedback_id}/triage"] and "get" in paths["/api/v1/feedback"]
+
+
+@pytest.fixture
+def limited_app(tmp_path, database_url):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, database_url, FEEDBACK_RATE_LIMIT="3/600")
+    yield app
+    app.extensions["pathway_review.db"].dispose()
+
+
+def test_a_flood_of_new_feedback_is_refused_with_429_and_nothing_more_is_saved(limited_app):
+    from tests.conftest import AuthActions
+
+    client = limited_app.test_client()
+    AuthActions(client).login("gp")
+    token = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    csrf = token.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    body = {"version": "1.0", "section": None, "type": "workload", "text": "Too much to do.",
+            "answers": {}, "safety_concern": False, "anonymous": False}
+    codes = [client.post("/api/v1/pathways/headache-in-adults/feedback", json=body,
+                         headers={"X-CSRFToken": csrf}).status_code for _ in range(5)]
+    assert codes == [201, 201, 201, 429, 429]
+    listed = client.get("/api/v1/feedback").get_json()
+    items = listed.get("feedback", listed.get("items", []))
+    assert len(items) == 3

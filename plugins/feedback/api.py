@@ -97,6 +97,8 @@ def create_feedback(slug):
     if not checked.ok:
         return unprocessable(checked.errors)
     session = get_session()
+    if not service.within_rate_limit(session, g.user):
+        return error_response(429, service.RATE_LIMITED)
     record = service.create(session, g.user, pv, checked.values, submit=not draft)
     session.commit()
     events.announce([record], submitted=[] if draft else [record])

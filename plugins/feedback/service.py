@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
-from pathway_review import audit
+from pathway_review import audit, ratelimit
 from pathway_review.clock import today
 from pathway_review.document import render_markdown
 from pathway_review.identifiers import check_fields, describe_for_log
@@ -203,6 +203,15 @@ def _apply(record: Feedback, version, values: dict) -> dict:
         if before.get(key) != values[key]:
             changes[key] = [before.get(key), values[key]]
     return changes
+
+
+RATE_LIMITED = ("You have started a lot of feedback in a short time. Wait a few minutes and send it again: "
+                "nothing you typed has been lost.")
+
+
+def within_rate_limit(session, user) -> bool:
+    """New records per person are limited, so a runaway script cannot flood a consultation."""
+    return ratelimit.count_in(session, f"feedback:create:{user.id}", current_app.config["FEEDBACK_RATE_LIMIT"])
 
 
 def create(session, user, version, values: dict, submit: bool) -> Feedback:

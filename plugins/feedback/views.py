@@ -78,6 +78,8 @@ def new(slug, version):
     if not checked.ok:
         return render_form(pv, form, errors=checked.errors, status=422)
     session = get_session()
+    if not service.within_rate_limit(session, g.user):
+        return render_form(pv, form, errors=[{"field": "text", "message": service.RATE_LIMITED}], status=429)
     record = service.create(session, g.user, pv, checked.values, submit)
     session.commit()
     events.announce([record], submitted=[record] if submit else [])
