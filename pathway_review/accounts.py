@@ -149,12 +149,27 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
         with db.transaction() as session:
             session.execute(update(LoginSession).where(LoginSession.token_hash == token_hash)
                             .values(last_seen_at=now))
-    board = (Board(id=row["board_id"], slug=row["board_slug"], name=row["board_name"], kind=row["board_kind"])
-             if row["board_id"] is not None else None)
-    user = User(**{column: row[column] for column in _USER_COLUMNS})
-    user.board = board
     plugins = tuple(sorted({r["enabled_plugin"] for r in rows if r["enabled_plugin"]}))
-    return Visit(user=user, enabled_plugins=plugins, generation=row["generation"])
+    return Visit(user=_user_from(db, row), enabled_plugins=plugins, generation=row["generation"])
+
+
+def _user_from(db, row) -> User:
+    """The signed-in user as a detached object, reused while the data generation stands still.
+
+    Accounts and boards are shared data, so any change to them moves the generation on.
+    """
+    key = (row["id"], row["generation"])
+    cache = db.__dict__.setdefault("_visitors", {})
+    user = cache.get(key)
+    if user is None:
+        board = (Board(id=row["board_id"], slug=row["board_slug"], name=row["board_name"], kind=row["board_kind"])
+                 if row["board_id"] is not None else None)
+        user = User(**{column: row[column] for column in _USER_COLUMNS})
+        user.board = board
+        if len(cache) > 1024:
+            cache.clear()
+        cache[key] = user
+    return user
 
 
 _USER_COLUMNS = [c.name for c in User.__table__.columns]

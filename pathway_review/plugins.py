@@ -171,10 +171,11 @@ class PluginHost:
         return frozenset(n for n in names if (n in self.info and not self.info[n].optional) or n in enabled)
 
     def view(self, enabled: Iterable[str] | None) -> HookView:
-        allowed = self.allowed_for(enabled)
-        key = (self.pm.generation, allowed)
+        # Looked up on every request, so the key is what the caller has, not the computed set.
+        key = (self.pm.generation, None if enabled is None else tuple(sorted(enabled)))
         view = self._views.get(key)
         if view is None:
+            allowed = self.allowed_for(enabled)
             remove = [plugin for name, plugin in self.pm.list_name_plugin() if name not in allowed]
             view = HookView(self.pm, remove, allowed)
             if len(self._views) > 256:  # one per distinct enablement set; bounded all the same
