@@ -59,6 +59,12 @@ class SearchService:
         self._thread_lock = threading.Lock()
         self._failed: str | None = None                # the generation that last failed to answer
         self._replacement: tuple[str, float] | None = None  # (generation, when) built to replace it
+        # Applying a change to the index costs far more than the change it records, so a request only
+        # queues it (durably) and a thread of this process applies the queue after the response.
+        self.apply_in_background = bool(app.config.get("SEARCH_APPLY_IN_BACKGROUND", True))
+        self._applier: threading.Thread | None = None
+        self._applier_lock = threading.Lock()
+        self._apply_wanted = False
 
     # ---- what goes in ----------------------------------------------------------------------------
 
@@ -92,9 +98,38 @@ class SearchService:
             # The change is saved in its source; only the index misses it until the next rebuild.
             log.exception("a search change could not be queued in %s", self.store.pending_dir)
             return
-        self._apply_pending(self.lock_timeout)
+        if self.apply_in_background:
+            self._apply_soon()
+        else:
+            self._apply_pending(self.lock_timeout)
+            self._compact_if_due()
+
+    def _compact_if_due(self) -> None:
         if self.store.needs_compacting(self.compact_interval):
             self._in_background(self._compact_in_background, "search-index-compact")
+
+    def _apply_soon(self) -> None:
+        with self._applier_lock:
+            self._apply_wanted = True
+            if self._applier is None or not self._applier.is_alive():
+                self._applier = threading.Thread(target=self._drain, name="search-index-apply", daemon=True)
+                self._applier.start()
+
+    def _drain(self) -> None:
+        while True:
+            with self._applier_lock:
+                if not self._apply_wanted:
+                    self._applier = None
+                    break
+                self._apply_wanted = False
+            self._apply_pending(self.lock_timeout)
+        self._compact_if_due()  # after the queue is in, so merging never races a change
+
+    def settle(self, timeout: float) -> None:
+        """Wait (briefly) for this process's queued changes, so a person finds what they just saved."""
+        applier = self._applier
+        if applier is not None and applier is not threading.current_thread():
+            applier.join(timeout)
 
     def _apply_pending(self, timeout: float) -> None:
         try:
@@ -168,6 +203,7 @@ class SearchService:
         for _ in range(2):
             if not self.ready(self.rebuild_wait):
                 raise Rebuilding()
+            self.settle(self.lock_timeout)
             self._apply_pending(0)
             version = self.store.current()
             try:
