@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, select, update
 
 from .models import (BOARD_ROLES, ROLES, ApiToken, Board, DataGeneration, LoginSession, PluginEnablement, User,
-                     utcnow)
+                     as_utc, utcnow)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this when the account does not exist costs the same time as a real check,
@@ -94,11 +94,6 @@ def start_session(session, user: User) -> str:
     return token
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 @dataclass(frozen=True)
 class Visit:
     """Who a request is from, read in one query: the user, their board's plugins, the data generation."""
@@ -137,8 +132,8 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
     if not rows:
         return None
     row, now = _typed(rows[0]), utcnow()
-    last_seen = _aware(row["session_last_seen_at"])
-    expired = (now - _aware(row["session_created_at"]) > timedelta(seconds=absolute)
+    last_seen = as_utc(row["session_last_seen_at"])
+    expired = (now - as_utc(row["session_created_at"]) > timedelta(seconds=absolute)
                or now - last_seen > timedelta(seconds=idle))
     if expired or not row["active"]:
         with db.transaction() as session:

@@ -5,12 +5,11 @@ import logging
 
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
-from sqlalchemy import select
 
 from . import accounts, audit, ratelimit
 from .access import public, rule_for
+from .boards import enabled_plugins
 from .db import SAFE_METHODS, database, get_session
-from .models import PluginEnablement
 from .plugins import flatten, host
 from .security import csrf, error_response
 
@@ -155,5 +154,4 @@ def _board_state(user) -> tuple[tuple[str, ...], int]:
 
 def enabled_for_board(board_id: int) -> list[str]:
     with database().sessions() as db:
-        return list(db.scalars(select(PluginEnablement.plugin).where(
-            PluginEnablement.board_id == board_id, PluginEnablement.enabled.is_(True))))
+        return sorted(enabled_plugins(db, board_id))

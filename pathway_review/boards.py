@@ -37,9 +37,17 @@ def get_board(session, slug: str) -> Board | None:
     return session.scalar(select(Board).where(Board.slug == slug))
 
 
-def enabled_plugins(session, board: Board) -> set[str]:
+def boards_with_plugin(session, plugin: str) -> list[Board]:
+    """The boards that have switched an optional plugin on, by name."""
+    return list(session.scalars(select(Board).join(PluginEnablement, PluginEnablement.board_id == Board.id)
+                                .where(PluginEnablement.plugin == plugin, PluginEnablement.enabled.is_(True))
+                                .order_by(Board.name)))
+
+
+def enabled_plugins(session, board: Board | int) -> set[str]:
+    """The optional plugins a board (or a board id) has switched on."""
     return set(session.scalars(select(PluginEnablement.plugin).where(
-        PluginEnablement.board_id == board.id, PluginEnablement.enabled.is_(True))))
+        PluginEnablement.board_id == getattr(board, "id", board), PluginEnablement.enabled.is_(True))))
 
 
 def set_plugin_enabled(session, plugin: str, board: Board, enabled: bool, actor=None) -> bool:

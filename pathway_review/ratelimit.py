@@ -16,33 +16,18 @@ def parse_limit(spec: str) -> tuple[int, int]:
 
 
 def hit(database, key: str, spec: str, now: float | None = None) -> bool:
-    """Count one attempt for ``key``; False once the limit for the current window is exceeded."""
-    limit, seconds = parse_limit(spec)
+    """Count one attempt for ``key`` in a transaction of its own; False once the window's limit is passed."""
+    _, seconds = parse_limit(spec)
     now = time.time() if now is None else now
-    window = int(now // seconds) * seconds
-    key = key[:200]
     with database.transaction() as session:
-        changed = session.execute(update(RateLimitWindow)
-                                  .where(RateLimitWindow.key == key, RateLimitWindow.window_start == window)
-                                  .values(count=RateLimitWindow.count + 1)).rowcount
-        if not changed:
-            session.add(RateLimitWindow(key=key, window_start=window, count=1))
-            # Old windows are useless; trim them while holding the write lock anyway.
-            session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start < window - seconds))
-    with database.sessions() as session:
-        count = session.scalar(select(RateLimitWindow.count).where(
-            RateLimitWindow.key == key, RateLimitWindow.window_start == window))
-    return (count or 0) <= limit
+        allowed = count_in(session, key, spec, now)
+        # Old windows are useless; trim them while holding the write lock anyway.
+        session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start < now - 2 * seconds))
+    return allowed
 
 
 def hit_all(database, keys: list[str], spec: str) -> bool:
-    allowed = True
-    for key in keys:
-        try:
-            allowed = hit(database, key, spec) and allowed
-        except IntegrityError:  # two workers created the same window at once; count it next time
-            pass
-    return allowed
+    return all([hit(database, key, spec) for key in keys])  # a list: every key counts, even past a refusal
 
 
 def count_in(session, key: str, spec: str, now: float | None = None) -> bool:

@@ -14,6 +14,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from pathway_review.models import as_utc
+
 TRIGGERS = frozenset("=+-@\t\r")
 ESCAPED = TRIGGERS | {"'"}
 LIST_SEPARATOR = "; "
@@ -25,12 +27,6 @@ def neutralise(text: str) -> str:
         return "'" + text
     return text
 
-
-def as_utc(moment: datetime) -> datetime:
-    """Stored times are UTC; a database that drops the zone (SQLite) still means UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def flat_text(value: Any) -> str:

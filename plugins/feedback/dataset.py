@@ -11,10 +11,10 @@ from sqlalchemy.orm import lazyload
 from pathway_review.boards import TERRITORIAL_BOARDS
 from pathway_review.contracts import Dataset, DatasetFilter
 from pathway_review.db import database
-from pathway_review.models import Board, User
+from pathway_review.models import Board, User, as_utc
 
 from . import filters as filtering
-from .models import STATUSES, SUBMITTED, TYPES, Feedback, aware
+from .models import STATUSES, SUBMITTED, TYPES, Feedback
 from .questions import display, questions_for
 from .events import search_document
 from .service import library
@@ -45,7 +45,7 @@ def columns(filters: Mapping[str, Any]) -> list[str]:
 
 
 def _iso(moment):
-    moment = aware(moment)
+    moment = as_utc(moment)
     return moment.isoformat() if moment else None
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app
 
 from pathway_review.contracts import SearchDocument
+from pathway_review.models import as_utc
 from pathway_review.plugins import host
 
-from .models import Feedback, aware
+from .models import Feedback
 from .service import library
 
 
@@ -29,7 +30,7 @@ def serialize(record: Feedback) -> dict:
 
 
 def _iso(moment):
-    moment = aware(moment)
+    moment = as_utc(moment)
     return moment.isoformat() if moment else None
 
 

@@ -6,7 +6,7 @@ on a theme) behave alike on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,13 +36,6 @@ STATUSES = {"draft": "Draft", **TRIAGE_STATUSES, "withdrawn": "Withdrawn"}
 ANSWERED = ("accepted", "partly-accepted", "not-accepted", "changed-in-next-version")
 # Statuses that count as a response to the consultation.
 SUBMITTED = tuple(TRIAGE_STATUSES)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes even for timezone-aware columns; they are UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
 
 
 class Feedback(Base):

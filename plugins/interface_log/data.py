@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from pathway_review.contracts import Dataset, DatasetFilter, SearchDocument
 from pathway_review.db import get_session
-from pathway_review.models import Board, PluginEnablement
+from pathway_review.boards import boards_with_plugin
+from pathway_review.models import Board
 
 from .models import CATEGORIES, STATUSES, InterfaceIssue
 from .rules import PLUGIN
@@ -33,8 +34,7 @@ def issue_document(issue: InterfaceIssue) -> SearchDocument:
 
 
 def enabled_board_ids(session) -> list[int]:
-    return list(session.scalars(select(PluginEnablement.board_id).where(
-        PluginEnablement.plugin == PLUGIN, PluginEnablement.enabled.is_(True))))
+    return [board.id for board in boards_with_plugin(session, PLUGIN)]
 
 
 def board_issues(session, board_ids):

@@ -1,13 +1,13 @@
 """An interface issue: something that went wrong between general practice and hospital services."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pathway_review.db import Base
-from pathway_review.models import Board, User, utcnow
+from pathway_review.models import Board, User, as_utc, utcnow
 
 # The interface issue taxonomy used by Interface Groups.
 CATEGORIES = {
@@ -31,13 +31,6 @@ TRANSITIONS = {
     "resolved": {"in-progress"},
     "closed": {"in-progress"},
 }
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored here is UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 class InterfaceIssue(Base):

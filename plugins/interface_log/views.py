@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from pathway_review.access import can, checks_permission, signed_in
 from pathway_review.db import get_session
 from pathway_review.document import render_markdown
-from pathway_review.models import Board, PluginEnablement, User
+from pathway_review.boards import boards_with_plugin
+from pathway_review.models import User
 
 from .dashboard import board_dashboard, open_first
 from .forms import LABELS, check_issue, check_triage, section_choices
@@ -41,8 +42,7 @@ def index():
     db = get_session()
     counts = dict(db.execute(select(InterfaceIssue.board_id, func.count(InterfaceIssue.id))
                              .where(InterfaceIssue.status.in_(OPEN)).group_by(InterfaceIssue.board_id)).all())
-    boards = db.scalars(select(Board).join(PluginEnablement, PluginEnablement.board_id == Board.id).where(
-        PluginEnablement.plugin == PLUGIN, PluginEnablement.enabled.is_(True)).order_by(Board.name)).all()
+    boards = boards_with_plugin(db, PLUGIN)
     return render_template("interface_log/index.html", boards=[(b, counts.get(b.id, 0)) for b in boards])
 
 

@@ -1,13 +1,13 @@
 """A board's local note on one section of a national pathway."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pathway_review.db import Base
-from pathway_review.models import Board, User, utcnow
+from pathway_review.models import Board, User, as_utc, utcnow
 
 KINDS = {
     "referral-route": "Local referral route",
@@ -15,13 +15,6 @@ KINDS = {
     "investigation": "Local availability of an investigation",
     "variation": "Local variation",
 }
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored here is UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 class LocalNote(Base):

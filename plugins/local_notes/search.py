@@ -5,7 +5,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from pathway_review.contracts import SearchDocument
-from pathway_review.models import Board, PluginEnablement
+from pathway_review.boards import boards_with_plugin
+from pathway_review.models import Board
 
 from .models import LocalNote
 from .rules import PLUGIN, pathway_title, section_title
@@ -25,8 +26,7 @@ def note_document(note: LocalNote) -> SearchDocument:
 
 
 def enabled_board_ids(session) -> list[int]:
-    return list(session.scalars(select(PluginEnablement.board_id).where(
-        PluginEnablement.plugin == PLUGIN, PluginEnablement.enabled.is_(True))))
+    return [board.id for board in boards_with_plugin(session, PLUGIN)]
 
 
 def board_notes(session, board_ids) -> list[LocalNote]:

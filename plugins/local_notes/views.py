@@ -8,7 +8,8 @@ from pathway_review import audit
 from pathway_review.access import can, checks_permission, signed_in
 from pathway_review.db import get_session
 from pathway_review.document import render_markdown
-from pathway_review.models import Board, PluginEnablement, utcnow
+from pathway_review.boards import boards_with_plugin
+from pathway_review.models import Board, utcnow
 from pathway_review.security import abort_with
 
 from . import search
@@ -58,8 +59,7 @@ def index():
         abort(404)
     db = get_session()
     counts = dict(db.execute(select(LocalNote.board_id, func.count(LocalNote.id)).group_by(LocalNote.board_id)).all())
-    boards = db.scalars(select(Board).join(PluginEnablement, PluginEnablement.board_id == Board.id).where(
-        PluginEnablement.plugin == PLUGIN, PluginEnablement.enabled.is_(True)).order_by(Board.name)).all()
+    boards = boards_with_plugin(db, PLUGIN)
     return render_template("local_notes/index.html", boards=[(b, counts.get(b.id, 0)) for b in boards])
 
 
