@@ -106,3 +106,21 @@ class ExportFormat:
     extension: str
     write: Callable[..., Iterable[bytes]]
     meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Work the job-queue worker runs on a schedule (digests, reminders, sweeps, sending mail).
+
+    ``run(app)`` is called in the worker inside an application context. Give exactly one of ``every``
+    (seconds between runs) or ``at`` (a daily time, ``"HH:MM"`` in UK time). Names are unique across
+    plugins; prefix them with the plugin's name.
+    """
+    name: str
+    run: Callable[[Any], None]
+    every: int | None = None
+    at: str | None = None
+
+    def __post_init__(self):
+        if (self.every is None) == (self.at is None):
+            raise ValueError(f"periodic task {self.name!r}: give exactly one of every= or at=")

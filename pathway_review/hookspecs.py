@@ -12,7 +12,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask, Request
     import click
-    from .contracts import Action, BoardSetting, Dataset, ExportFormat, NavLink, SearchDocument
+    from .contracts import Action, BoardSetting, Dataset, ExportFormat, NavLink, PeriodicTask, SearchDocument
     from .document import PathwayVersion, Section
     from .models import User
 
@@ -96,6 +96,18 @@ def export_formats() -> "list[ExportFormat] | None":
     Called when an export is requested. The export plugin offers CSV, XLSX, JSON and NDJSON.
 
     :return: a list of :class:`pathway_review.contracts.ExportFormat`, or None.
+    """
+
+
+@hookspec
+def periodic_tasks() -> "list[PeriodicTask] | None":
+    """Called once when the job-queue worker starts, through every registered plugin.
+
+    Declare work to run on a schedule in the worker (never in a web process): daily digests, review
+    reminders, sending queued mail. A task that raises is logged and retried at its next time; the others
+    still run.
+
+    :return: a list of :class:`pathway_review.contracts.PeriodicTask`, or None.
     """
 
 
