@@ -62,7 +62,7 @@ def register(cli) -> None:
         try:
             inserted, rounds = insert_demo(count, seed)
         except ValueError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
         click.echo(f"Inserted {inserted} feedback records on {', '.join(rounds)}.")
 
 
