@@ -223,6 +223,16 @@ def test_compare_shows_added_removed_and_changed_sections_with_word_changes(gp):
     assert backwards.count("pr-change--removed") == added  # what 3.0 added, going back removes
 
 
+def test_compare_marks_a_parent_changed_when_its_subsections_changed(gp):
+    # 3.0 edits both sub-sections of "Red flags" but not a word directly under the heading.
+    body = gp.get(COLORECTAL + "compare/2.0/3.0/").get_data(as_text=True)
+    red_flags = re.search(r'<section class="pr-change pr-change--(\w+)" id="change-red-flags".*?</section>', body, re.S)
+    assert red_flags.group(1) == "changed"
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", red_flags.group(0))).split())
+    assert ("Changed under this heading: Refer as urgent suspected cancer without waiting for FIT; "
+            "Refer as urgent suspected cancer with a FIT result.") in text
+
+
 def test_history_form_leads_to_the_comparison(gp):
     response = gp.get(COLORECTAL + "compare/?from=1.0&to=3.0")
     assert response.status_code == 302 and response.headers["Location"] == COLORECTAL + "compare/1.0/3.0/"
