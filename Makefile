@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test unit e2e bench check clean
+.PHONY: run test unit e2e lint bench check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: $(VENV)/.installed
 
 e2e: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/e2e
+
+# Mistakes a reader would trip over (pyflakes, pycodestyle errors, bugbear); see [tool.ruff] in pyproject.toml.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run_all.py

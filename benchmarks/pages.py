@@ -89,7 +89,7 @@ def start_server(folder: Path, env: dict, workers: int):
             return proc, base, log
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError((folder / "gunicorn.log").read_text())
+                raise RuntimeError((folder / "gunicorn.log").read_text()) from None
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from pathway_review.contracts import SearchDocument  # noqa: E402
 from pathway_review.library import PathwayLibrary  # noqa: E402
-from plugins.search import engine
+from plugins.search import engine  # noqa: E402
 from plugins.search.visibility import Scope  # noqa: E402
 from plugins.search.schema import document_fields  # noqa: E402
 from plugins.search.store import IndexStore  # noqa: E402

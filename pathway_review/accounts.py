@@ -212,6 +212,6 @@ def user_for_token(db, token: str) -> User | None:
         if row is None or not row[1].active:
             return None
         user = row[1]
-        user.board
+        _ = user.board  # loaded before the session closes
         session.expunge(user)
         return user

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from .access import public, signed_in
 from .clock import today
+from .consultation import CONSULTATION_STATES, consultation_status
 from .document import STATUSES
 from .plugins import host
 from .security import error_response
@@ -17,13 +18,14 @@ def library():
 
 
 def version_summary(pv, day) -> dict:
+    standing = consultation_status(pv, day)
     return {
         "slug": pv.slug, "version": pv.version, "title": pv.title, "specialty": pv.specialty,
         "status": pv.status, "date": pv.date.isoformat(),
         "consultation": {
             "opens": pv.consultation_opens.isoformat() if pv.consultation_opens else None,
             "closes": pv.consultation_closes.isoformat() if pv.consultation_closes else None,
-            "state": pv.consultation_state(day), "days_left": pv.days_left(day),
+            "state": standing.state, "days_left": standing.days_left, "label": standing.label,
         },
         "owning_group": pv.owning_group, "approved_by": pv.approved_by,
         "last_reviewed": pv.last_reviewed.isoformat() if pv.last_reviewed else None,
@@ -38,13 +40,19 @@ def version_summary(pv, day) -> dict:
 @signed_in
 def pathways():
     specialty, status = request.args.get("specialty"), request.args.get("status")
+    consultation = request.args.get("consultation")
     if status and status not in STATUSES:
         return error_response(400, f"status must be one of: {', '.join(STATUSES)}", field="status")
+    if consultation and consultation not in CONSULTATION_STATES:
+        return error_response(400, f"consultation must be one of: {', '.join(CONSULTATION_STATES)}",
+                              field="consultation")
     day = today()
     items = []
     for pathway in library().pathways.values():
         pv = pathway.current
         if (specialty and pv.specialty != specialty) or (status and pv.status != status):
+            continue
+        if consultation and consultation_status(pv, day).key != consultation:
             continue
         items.append(version_summary(pv, day) | {"versions": [v.version for v in pathway.versions]})
     return jsonify({"pathways": items, "count": len(items)})

@@ -74,7 +74,7 @@ def register(app) -> None:
 
                 audit.record("user.created", target=user.email, session=session, role=role, board=board_slug)
         except accounts.AccountError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
         click.echo(f"Created {role} account {user.email}")
 
     tokens = click.Group("tokens", help="Personal API tokens.")
@@ -159,7 +159,7 @@ def _enablement_command(action: str):
             try:
                 changed = boards.set_plugin_enabled(session, name, board, action == "enable")
             except boards.EnablementError as exc:
-                raise click.ClickException(str(exc))
+                raise click.ClickException(str(exc)) from None
         if changed:
             current_app.extensions["pathway_review.plugins"].notify(
                 "plugin_enablement_changed", app=current_app._get_current_object(), plugin=name, board=board_slug,

@@ -23,6 +23,7 @@ class SectionChange:
     new: Section | None
     diff_html: str
     title_changed: bool = False
+    changed_subsections: tuple[str, ...] = ()  # titles of sub-sections that changed (a parent's own text may not)
 
 
 def _opcodes(a: list[str], b: list[str]):
@@ -60,19 +61,22 @@ def word_diff_html(old_text: str, new_text: str) -> str:
     return "".join(out)
 
 
-def _change(old: Section | None, new: Section | None) -> SectionChange:
+def _change(old: Section | None, new: Section | None, changed_subsections: tuple[str, ...] = ()) -> SectionChange:
     section = new or old
     if old is None:
         kind, diff = "added", INS.format(html.escape(new.text)) if new.text else ""
     elif new is None:
         kind, diff = "removed", DEL.format(html.escape(old.text)) if old.text else ""
-    elif old.text == new.text and old.title == new.title and old.level == new.level:
+    elif (old.full_text == new.full_text and old.title == new.title and old.level == new.level
+          and not changed_subsections):
         kind, diff = "unchanged", html.escape(new.text)
     else:
+        # Each sub-section has its own entry with its own diff, so a parent shows only its own words.
         kind, diff = "changed", word_diff_html(old.text, new.text)
     return SectionChange(kind=kind, section_id=section.id, title=section.title,
                          level=section.level, old=old, new=new, diff_html=diff,
-                         title_changed=bool(old and new and old.title != new.title))
+                         title_changed=bool(old and new and old.title != new.title),
+                         changed_subsections=changed_subsections)
 
 
 def compare_versions(old: PathwayVersion, new: PathwayVersion) -> list[SectionChange]:
@@ -90,4 +94,22 @@ def compare_versions(old: PathwayVersion, new: PathwayVersion) -> list[SectionCh
     for section in new.sections:
         changes.append(_change(old.section(section.id), section))
         changes.extend(_change(s, None) for s in removed_after.get(section.id, []))
-    return changes
+    return _mark_parents(changes)
+
+
+def _mark_parents(changes: list[SectionChange]) -> list[SectionChange]:
+    """A parent whose own words are the same still changed when a sub-section was added, removed or edited;
+    say which, since the parent's own diff shows nothing."""
+    out = list(changes)
+    for i, change in enumerate(out):
+        if change.level != 2 or change.old is None or change.new is None:
+            continue
+        below = []
+        for child in out[i + 1:]:
+            if child.level <= change.level:
+                break
+            if child.kind != "unchanged":
+                below.append(child.title)
+        if below:
+            out[i] = _change(change.old, change.new, tuple(below))
+    return out

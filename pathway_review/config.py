@@ -61,7 +61,7 @@ def _load_environment(config) -> None:
             try:
                 value = json.loads(value)
             except ValueError:
-                raise RuntimeError(f"{key} must be a JSON value (a number, true or false), not {value!r}")
+                raise RuntimeError(f"{key} must be a JSON value (a number, true or false), not {value!r}") from None
         config[name] = value
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -49,6 +50,10 @@ class Question:
 
 @dataclass(frozen=True)
 class Section:
+    """One h2 or h3 section. ``html``/``text`` hold only what sits under its own heading (the page shows
+    sub-sections after it); ``full_html``/``full_text`` add its sub-sections, headings included, for
+    anywhere the section is shown or compared on its own. The fingerprint covers the full text, so a
+    change in a sub-section changes its parent too."""
     id: str
     title: str
     level: int
@@ -57,6 +62,8 @@ class Section:
     text: str
     line: int
     fingerprint: str
+    full_html: str = ""
+    full_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -334,6 +341,23 @@ def _match_lines(headings, scanned, fallback: int) -> tuple[list[int], set[int]]
     return lines, used
 
 
+def _with_subsections(sections: list[Section]) -> list[Section]:
+    """Each section with its sub-sections' headings and content appended, and fingerprinted whole."""
+    out = []
+    for i, section in enumerate(sections):
+        children = []
+        for child in sections[i + 1:]:
+            if child.level <= section.level:
+                break
+            children.append(child)
+        full_html = section.html + "".join(f"<h3>{html.escape(c.title)}</h3>\n{c.html}" for c in children)
+        full_text = "\n\n".join(part for part in [section.text] + [f"{c.title}\n\n{c.text}".strip() for c in children]
+                                 if part)
+        out.append(replace(section, full_html=full_html, full_text=full_text,
+                           fingerprint=hashlib.sha1(full_text.encode("utf-8")).hexdigest()))
+    return out
+
+
 def parse_document(path: Path, slug: str | None = None) -> PathwayVersion:
     path = Path(path)
     where = str(path)
@@ -389,6 +413,7 @@ def parse_document(path: Path, slug: str | None = None) -> PathwayVersion:
                 id=sid, title=title, level=level, parent_id=None if level == 2 else parent_id,
                 html=chunk, text=body_text, line=line,
                 fingerprint=hashlib.sha1(body_text.encode("utf-8")).hexdigest()))
+        sections = _with_subsections(sections)
         for sid, where_lines in seen.items():
             for ln in where_lines if len(where_lines) > 1 else ():
                 others = ", ".join(str(o) for o in where_lines if o != ln)

@@ -114,7 +114,7 @@ def _assemble(parsed: dict[str, PathwayVersion]):
     pathways, problems = {}, []
     for slug, entries in by_slug.items():
         kept: dict[tuple, PathwayVersion] = {}
-        for rel, pv in sorted(entries, key=lambda e: (e[1].version_key, len(e[0]), e[0])):
+        for _rel, pv in sorted(entries, key=lambda e: (e[1].version_key, len(e[0]), e[0])):
             if pv.version_key in kept:
                 problems.append(Problem(pv.path, 1, f"version {pv.version} duplicates version "
                                         f"{kept[pv.version_key].version}; ignored"))

@@ -36,6 +36,8 @@ def core_document() -> dict:
                 "parameters": [
                     {"name": "specialty", "in": "query", "schema": {"type": "string"}},
                     {"name": "status", "in": "query", "schema": {"type": "string", "enum": STATUS_ENUM}},
+                    {"name": "consultation", "in": "query", "description": "Whether feedback is open today",
+                     "schema": {"type": "string", "enum": ["open", "upcoming", "closed"]}},
                 ],
                 "responses": {"200": json_response("Pathways", {
                     "type": "object", "properties": {
@@ -80,7 +82,9 @@ def core_document() -> dict:
                         "opens": {"type": ["string", "null"], "format": "date"},
                         "closes": {"type": ["string", "null"], "format": "date"},
                         "state": {"type": "string", "enum": ["not-consultation", "upcoming", "open", "closed"]},
-                        "days_left": {"type": ["integer", "null"]}}},
+                        "days_left": {"type": ["integer", "null"]},
+                        "label": {"type": "string", "description": "The status as pages show it, e.g. "
+                                  "'Closes in 3 days', 'Opens on 11 January 2027', 'Published'"}}},
                     "owning_group": {"type": "string"}, "approved_by": {"type": "string"},
                     "last_reviewed": {"type": ["string", "null"], "format": "date"},
                     "next_review": {"type": ["string", "null"], "format": "date"},

@@ -8,10 +8,11 @@ from .access import signed_in
 from .cache import fragments
 from .clock import today
 from .compare import compare_versions
-from .document import STATUSES
+from .consultation import FILTERS, consultation_status
 from .plugins import flatten, page_hook
 
 bp = Blueprint("pathways", __name__)
+bp.add_app_template_global(consultation_status)
 
 
 def library():
@@ -42,7 +43,9 @@ def catalogue():
     if specialty and specialty not in specialties:
         errors.append({"field": "specialty", "message": f"There is no specialty called “{specialty[:80]}”."})
         specialty = ""
-    if status and status not in STATUSES:
+    if status == "consultation":
+        status = "open"  # the filter's old value, which was labelled "Open for feedback"
+    if status and status not in FILTERS:
         errors.append({"field": "status", "message": "Choose a status from the list."})
         status = ""
     day = today()
@@ -51,10 +54,11 @@ def catalogue():
         current = pathway.current
         if specialty and current.specialty != specialty:
             continue
-        if status and current.status != status:
+        standing = consultation_status(current, day)
+        if status and standing.key != status:
             continue
-        rows.append((pathway, current, current.consultation_state(day), current.days_left(day)))
-    return render_template("pathways/catalogue.html", rows=rows, specialties=specialties, statuses=STATUSES,
+        rows.append((pathway, current, standing))
+    return render_template("pathways/catalogue.html", rows=rows, specialties=specialties, statuses=FILTERS,
                            specialty=specialty, status=status, errors=errors,
                            problems=len(library().problems)), (400 if errors else 200)
 
@@ -102,8 +106,8 @@ def _render_body(pathway, found, is_current: bool, day) -> Markup:
             key=lambda a: a.order)
         section_panels[section.id] = page_hook("section_panels", version=found, section=section, user=user)
     return Markup(render_template("pathways/_version_body.html", pathway=pathway, pv=found,
-                                  is_current=is_current, state=found.consultation_state(day),
-                                  days_left=found.days_left(day), actions=actions, panels=panels,
+                                  is_current=is_current, standing=consultation_status(found, day),
+                                  actions=actions, panels=panels,
                                   section_actions=section_actions, section_panels=section_panels,
                                   previous=pathway.previous(found)))
 

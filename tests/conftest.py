@@ -18,7 +18,9 @@ from pathway_review import create_app
 from pathway_review.db import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_PATHWAYS = ROOT / "pathways"
+# A frozen copy of the demo library: tests pin its titles, dates and counts, so pathways/ can change freely.
+SAMPLE_PATHWAYS = ROOT / "tests" / "fixtures" / "pathways"
+DEMO_PATHWAYS = ROOT / "pathways"
 FIXTURE_PLUGINS = "tests.fixture_plugins"
 TODAY = "2026-11-21"
 PASSWORD = "correct horse battery staple"

@@ -51,7 +51,7 @@ def db(app):
 def user(app, who: str) -> User:
     with db(app).sessions() as session:
         found = session.scalar(select(User).where(User.email == ACCOUNTS.get(who, (who,))[0]))
-        found.board
+        _ = found.board  # loaded before the session closes
         session.expunge(found)
         return found
 

@@ -114,7 +114,8 @@ def check(response, want) -> str | None:
         return f"{status} (server error)"
     if want == "login":
         location = response.headers.get("Location", "")
-        return None if status == 302 and location.startswith("/login") else f"{status} {location}, not a sign-in redirect"
+        signs_in = status == 302 and location.startswith("/login")
+        return None if signs_in else f"{status} {location}, not a sign-in redirect"
     if want == "allowed or refused":
         return f"{status}, expected access or 403" if status == 401 else None
     if want == "allowed":

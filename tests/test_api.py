@@ -40,18 +40,52 @@ def test_list_pathways(api):
     assert SUMMARY_KEYS <= set(colorectal)
     assert colorectal["version"] == "3.0" and colorectal["versions"] == ["1.0", "2.0", "3.0"]
     assert colorectal["consultation"] == {"opens": "2026-11-02", "closes": "2027-02-26", "state": "open",
-                                          "days_left": 97}
+                                          "days_left": 97, "label": "Open"}
     assert colorectal["sample"] is True
-    assert by_slug["heavy-menstrual-bleeding"]["consultation"]["state"] == "upcoming"
-    assert by_slug["dyspepsia"]["consultation"]["state"] == "not-consultation"
+    assert by_slug["heavy-menstrual-bleeding"]["consultation"] == {
+        "opens": "2027-01-11", "closes": "2027-04-09", "state": "upcoming", "days_left": None,
+        "label": "Opens on 11 January 2027"}
+    assert by_slug["recurrent-uti-in-women"]["consultation"] == {
+        "opens": "2026-08-03", "closes": "2026-10-31", "state": "closed", "days_left": None,
+        "label": "Closed on 31 October 2026"}
+    assert by_slug["dyspepsia"]["consultation"] == {"opens": None, "closes": None, "state": "not-consultation",
+                                                    "days_left": None, "label": "Published"}
+
+
+def test_consultation_state_follows_the_clock(api, app):
+    app.config["TODAY"] = "2027-02-20"
+    closing = api(COLORECTAL).get_json()["consultation"]
+    assert (closing["state"], closing["days_left"], closing["label"]) == ("open", 6, "Closes in 6 days")
+    app.config["TODAY"] = "2027-02-27"
+    closed = api(COLORECTAL).get_json()["consultation"]
+    assert (closed["state"], closed["days_left"], closed["label"]) == ("closed", None, "Closed on 26 February 2027")
 
 
 def test_list_filters(api):
     urology = api("/api/v1/pathways?specialty=Urology").get_json()
     assert {p["slug"] for p in urology["pathways"]} == {"lower-urinary-tract-symptoms-men", "recurrent-uti-in-women",
                                                         "visible-haematuria"}
-    open_now = api("/api/v1/pathways?status=consultation&specialty=Urology").get_json()
-    assert {p["slug"] for p in open_now["pathways"]} == {"recurrent-uti-in-women", "visible-haematuria"}
+    in_consultation = api("/api/v1/pathways?status=consultation&specialty=Urology").get_json()
+    assert {p["slug"] for p in in_consultation["pathways"]} == {"recurrent-uti-in-women", "visible-haematuria"}
+    open_now = api("/api/v1/pathways?consultation=open&specialty=Urology").get_json()
+    assert {p["slug"] for p in open_now["pathways"]} == {"visible-haematuria"}
+
+
+@pytest.mark.parametrize("state,slugs", [
+    ("open", {"suspected-colorectal-cancer", "visible-haematuria", "headache-in-adults"}),
+    ("upcoming", {"heavy-menstrual-bleeding"}),
+    ("closed", {"recurrent-uti-in-women"}),
+])
+def test_filter_by_consultation_state(api, state, slugs):
+    body = api(f"/api/v1/pathways?consultation={state}").get_json()
+    assert {p["slug"] for p in body["pathways"]} == slugs
+    assert {p["consultation"]["state"] for p in body["pathways"]} == {state}
+
+
+def test_invalid_consultation_filter_is_a_400_naming_the_field(api):
+    response = api("/api/v1/pathways?consultation=soon")
+    assert response.status_code == 400
+    assert response.get_json()["field"] == "consultation" and "upcoming" in response.get_json()["message"]
     assert api("/api/v1/pathways?specialty=Astrology").get_json() == {"pathways": [], "count": 0}
 
 

@@ -82,7 +82,8 @@ def test_passwords_are_stored_as_argon2id(app):
     assert PASSWORD not in stored
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)"])
 def test_next_never_leaves_the_site(client, target):
     token = csrf_token(client)
     response = client.post("/login", data={"email": ACCOUNTS["gp"][0], "password": PASSWORD, "csrf_token": token,

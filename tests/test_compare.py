@@ -129,3 +129,44 @@ def test_diff_reads_back_as_either_version():
     assert re.sub(r"<ins[^>]*>(.*?)</ins>", r"\1", html) == new
     assert re.sub(r"<ins[^>]*>.*?</ins>", "", html) == old
     assert word_diff_html(old, old) == old
+
+
+NESTED = """\
+## Scope
+
+Adults with lower GI symptoms.
+
+## Red flags
+
+### Refer at once
+
+A rectal mass.
+
+### Refer with a FIT result
+
+FIT of 10 or more.
+
+## How to refer
+
+Use SCI Gateway.
+"""
+
+
+def test_a_parent_is_changed_when_only_a_subsection_changed(tmp_path):
+    old = version(tmp_path, "1.0", NESTED)
+    new = version(tmp_path, "2.0", NESTED.replace("FIT of 10", "FIT of 20"))
+    by_id = {c.section_id: c for c in compare_versions(old, new)}
+    assert by_id["red-flags"].kind == "changed"
+    assert by_id["red-flags"].changed_subsections == ("Refer with a FIT result",)
+    assert by_id["refer-with-a-fit-result"].kind == "changed"
+    assert {by_id[s].kind for s in ("scope", "refer-at-once", "how-to-refer")} == {"unchanged"}
+
+
+def test_a_parent_is_changed_when_a_subsection_is_added_or_removed(tmp_path):
+    old = version(tmp_path, "1.0", NESTED)
+    new = version(tmp_path, "2.0", NESTED.replace("### Refer at once\n\nA rectal mass.\n\n", ""))
+    by_id = {c.section_id: c for c in compare_versions(old, new)}
+    assert by_id["refer-at-once"].kind == "removed"
+    assert by_id["red-flags"].kind == "changed" and by_id["red-flags"].changed_subsections == ("Refer at once",)
+    back = {c.section_id: c for c in compare_versions(new, old)}
+    assert back["refer-at-once"].kind == "added" and back["red-flags"].kind == "changed"

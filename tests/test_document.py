@@ -349,3 +349,46 @@ def test_a_section_swallowed_by_open_html_is_reported(tmp_path):
 def test_a_commented_out_section_is_fine(tmp_path):
     pv = parse_document(write(tmp_path, FRONT + "## A\n\ntext\n\n<!--\n## Hidden\n\nx\n-->\n"))
     assert [s.id for s in pv.sections] == ["a"]
+
+
+NESTED = """\
+## Scope
+
+Adults with lower GI symptoms.
+
+## Red flags
+
+### Refer at once
+
+A rectal mass.
+
+### Refer with a FIT result
+
+FIT of 10 or more.
+
+## How to refer
+
+Use SCI Gateway.
+"""
+
+
+def test_a_section_shown_on_its_own_includes_its_subsections(tmp_path):
+    pv = parse_document(write(tmp_path, FRONT + NESTED))
+    red = pv.section("red-flags")
+    assert red.text == ""  # everything sits under its sub-headings
+    assert "<h3>Refer at once</h3>" in red.full_html and "A rectal mass." in red.full_html
+    assert "<h3>Refer with a FIT result</h3>" in red.full_html and "FIT of 10 or more." in red.full_html
+    assert red.full_text == "Refer at once\n\nA rectal mass.\n\nRefer with a FIT result\n\nFIT of 10 or more."
+    assert "SCI Gateway" not in red.full_html and "Adults" not in red.full_html
+    child, scope = pv.section("refer-at-once"), pv.section("scope")
+    assert (child.full_html, child.full_text) == (child.html, child.text)
+    assert (scope.full_html, scope.full_text) == (scope.html, scope.text)
+
+
+def test_a_change_in_a_subsection_changes_its_parents_fingerprint(tmp_path):
+    old = parse_document(write(tmp_path / "old", FRONT + NESTED))
+    new = parse_document(write(tmp_path / "new", FRONT + NESTED.replace("FIT of 10", "FIT of 20")))
+    assert old.section("red-flags").fingerprint != new.section("red-flags").fingerprint
+    assert old.section("refer-with-a-fit-result").fingerprint != new.section("refer-with-a-fit-result").fingerprint
+    for unchanged in ("scope", "refer-at-once", "how-to-refer"):
+        assert old.section(unchanged).fingerprint == new.section(unchanged).fingerprint

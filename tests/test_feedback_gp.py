@@ -19,6 +19,18 @@ def test_pathway_page_offers_feedback_on_the_whole_pathway_and_each_section(clie
     assert f'href="{NEW}?section=key-messages"' in page
 
 
+def test_feedback_form_shows_a_section_with_its_subsections(client, auth):
+    # "Red flags" has no text of its own: all of it sits under two sub-headings.
+    auth.login("gp")
+    page = client.get(f"{NEW}?section=red-flags").get_data(as_text=True)
+    shown = re.search(r'Read the section “Red flags”.*?<div class="nhsuk-details__text">(.*?)</div>\s*</details>',
+                      page, re.S)
+    assert shown, "no 'Read the section' details on the form"
+    assert "<h3>Refer as urgent suspected cancer without waiting for FIT</h3>" in shown.group(1)
+    assert "A mass felt on digital rectal examination." in shown.group(1)
+    assert "A FIT result of 20 µg Hb/g or more" in shown.group(1)
+
+
 @pytest.mark.parametrize("slug_version", [UPCOMING, CLOSED])
 def test_no_feedback_links_outside_the_window(client, auth, slug_version):
     auth.login("gp")

@@ -169,7 +169,8 @@ def test_editing_and_deleting_a_note(app, client, auth, runner):
     bad = auth.post(edit, {"kind": "service-contact", "text": ""})
     assert bad.status_code == 400 and "Enter the local note." in bad.get_data(as_text=True)
     assert "Lothian colorectal triage" in client.get(PAGE).get_data(as_text=True)  # unchanged by the rejection
-    assert auth.post(edit, {"kind": "service-contact", "text": "Colorectal secretaries: extension 1234."}).status_code == 303
+    edited = auth.post(edit, {"kind": "service-contact", "text": "Colorectal secretaries: extension 1234."})
+    assert edited.status_code == 303
     page = client.get(PAGE).get_data(as_text=True)
     assert "extension 1234" in page and "Service contact" in page
     assert "Delete this local note?" in client.get(f"{NOTES}notes/{note_id}/delete").get_data(as_text=True)

@@ -7,22 +7,24 @@ import pytest
 
 COLORECTAL = "/pathways/suspected-colorectal-cancer/"
 
-# Every sample pathway's current version: title, specialty, version, tag text. The clock is frozen on
-# 21 November 2026, so the days left are fixed.
+# Every sample pathway's current version: title, specialty, version, status tag. The clock is frozen on
+# 21 November 2026: three consultations are open, one opens in January and one closed in October.
 CATALOGUE = {
     "dyspepsia": ("Dyspepsia in adults", "Gastroenterology", "1.0", "Published"),
-    "headache-in-adults": ("Headache in adults", "Neurology", "1.0", "Open for feedback"),
-    "heavy-menstrual-bleeding": ("Heavy menstrual bleeding", "Gynaecology", "1.0", "Open for feedback"),
+    "headache-in-adults": ("Headache in adults", "Neurology", "1.0", "Open"),
+    "heavy-menstrual-bleeding": ("Heavy menstrual bleeding", "Gynaecology", "1.0", "Opens on 11 January 2027"),
     "iron-deficiency-anaemia": ("Iron deficiency anaemia in adults", "Haematology", "1.0", "Published"),
     "low-back-pain": ("Low back pain in adults", "Musculoskeletal", "1.0", "Published"),
     "lower-urinary-tract-symptoms-men": ("Lower urinary tract symptoms in men", "Urology", "2.0", "Published"),
     "menopause-and-hrt": ("Menopause and HRT", "Gynaecology", "1.0", "Published"),
-    "recurrent-uti-in-women": ("Recurrent UTI in women", "Urology", "1.0", "Open for feedback"),
-    "suspected-colorectal-cancer": ("Suspected colorectal cancer", "Colorectal", "3.0", "Open for feedback"),
+    "recurrent-uti-in-women": ("Recurrent UTI in women", "Urology", "1.0", "Closed on 31 October 2026"),
+    "suspected-colorectal-cancer": ("Suspected colorectal cancer", "Colorectal", "3.0", "Open"),
     "suspected-head-and-neck-cancer": ("Suspected head and neck cancer", "ENT", "1.0", "Published"),
-    "visible-haematuria": ("Visible haematuria", "Urology", "1.1", "Open for feedback"),
+    "visible-haematuria": ("Visible haematuria", "Urology", "1.1", "Open"),
 }
-CLOSES_IN = {"suspected-colorectal-cancer": 97, "visible-haematuria": 104, "headache-in-adults": 111}
+CLOSES_ON = {"suspected-colorectal-cancer": "26 February 2027", "visible-haematuria": "5 March 2027",
+             "headache-in-adults": "12 March 2027"}
+OPEN_NOW = set(CLOSES_ON)
 
 
 def text_of(response):
@@ -58,28 +60,47 @@ def test_catalogue_lists_every_pathway_with_its_status_specialty_and_version(gp)
         assert f"{tag} {specialty} · version {version}" in entry, entry
 
 
-def test_catalogue_counts_down_to_each_consultation_closing(gp):
+def tags(page_html):
+    return [html.unescape(t).strip() for t in re.findall(r'<strong class="nhsuk-tag[^"]*">([^<]*)</strong>', page_html)]
+
+
+def test_catalogue_says_open_for_feedback_only_between_the_dates(gp):
     entries = catalogue_entries(gp.get("/").get_data(as_text=True))
-    for slug, days in CLOSES_IN.items():
-        assert f"open for feedback — closes in {days} days" in entries[slug], entries[slug]
-    assert "feedback opens 11 January 2027" in entries["heavy-menstrual-bleeding"]
-    assert "closes in" not in entries["heavy-menstrual-bleeding"]
-    assert "feedback closed 31 October 2026" in entries["recurrent-uti-in-women"]
-    assert "closes in" not in entries["dyspepsia"]
+    for slug, closes in CLOSES_ON.items():
+        assert f"open for feedback until {closes}" in entries[slug], entries[slug]
+    for slug in set(CATALOGUE) - OPEN_NOW:
+        assert "open for feedback" not in entries[slug].lower(), entries[slug]
 
 
-def test_countdown_follows_the_clock(client, auth, app):
-    app.config["TODAY"] = "2027-02-25"
+@pytest.mark.parametrize("day,tag,is_open", [
+    ("2026-11-01", "Opens on 2 November 2026", False),
+    ("2026-11-02", "Open", True),
+    ("2027-02-11", "Open", True),
+    ("2027-02-12", "Closes in 14 days", True),
+    ("2027-02-25", "Closes in 1 day", True),
+    ("2027-02-26", "Closes today", True),
+    ("2027-02-27", "Closed on 26 February 2027", False),
+])
+def test_status_follows_the_clock_on_catalogue_pathway_page_and_filter(client, auth, app, day, tag, is_open):
+    app.config["TODAY"] = day
     auth.login("gp")
-    entries = catalogue_entries(client.get("/").get_data(as_text=True))
-    assert "closes in 1 day " in entries["suspected-colorectal-cancer"] + " "
+    catalogue = client.get("/").get_data(as_text=True)
+    assert f"{tag} Colorectal · version 3.0" in catalogue_entries(catalogue)["suspected-colorectal-cancer"]
+    assert tags(client.get(COLORECTAL).get_data(as_text=True))[0] == tag
+    open_filter = catalogue_entries(client.get("/?status=open").get_data(as_text=True))
+    assert ("suspected-colorectal-cancer" in open_filter) == is_open
 
 
 def test_catalogue_filters_by_specialty_and_status(gp):
     urology = catalogue_entries(gp.get("/?specialty=Urology").get_data(as_text=True))
     assert set(urology) == {"lower-urinary-tract-symptoms-men", "recurrent-uti-in-women", "visible-haematuria"}
-    open_now = catalogue_entries(gp.get("/?status=consultation").get_data(as_text=True))
-    assert set(open_now) == {slug for slug, row in CATALOGUE.items() if row[3] == "Open for feedback"}
+    open_now = catalogue_entries(gp.get("/?status=open").get_data(as_text=True))
+    assert set(open_now) == OPEN_NOW
+    assert "3 pathways" in text_of(gp.get("/?status=open"))
+    assert set(catalogue_entries(gp.get("/?status=upcoming").get_data(as_text=True))) == {"heavy-menstrual-bleeding"}
+    assert set(catalogue_entries(gp.get("/?status=closed").get_data(as_text=True))) == {"recurrent-uti-in-women"}
+    # The old value of the "Open for feedback" choice, from a bookmark, still means open.
+    assert set(catalogue_entries(gp.get("/?status=consultation").get_data(as_text=True))) == OPEN_NOW
     both = gp.get("/?specialty=Urology&status=published")
     assert set(catalogue_entries(both.get_data(as_text=True))) == {"lower-urinary-tract-symptoms-men"}
     assert "1 pathway" in text_of(both)
@@ -140,13 +161,28 @@ def test_any_version_can_be_read_and_says_when_it_is_superseded(gp):
 
 
 def test_draft_says_it_is_a_draft(gp):
-    page = text_of(gp.get("/pathways/menopause-and-hrt/2.0/"))
+    response = gp.get("/pathways/menopause-and-hrt/2.0/")
+    assert tags(response.get_data(as_text=True))[0] == "Draft"
+    page = text_of(response)
     assert "This is a draft. It has not been approved and may change before it is signed off." in page
 
 
 def test_consultation_not_yet_open_and_closed(gp):
-    assert "Feedback opens on 11 January 2027" in text_of(gp.get("/pathways/heavy-menstrual-bleeding/"))
-    assert "Feedback closed on 31 October 2026" in text_of(gp.get("/pathways/recurrent-uti-in-women/"))
+    upcoming = gp.get("/pathways/heavy-menstrual-bleeding/")
+    assert "Feedback opens on 11 January 2027" in text_of(upcoming)
+    assert tags(upcoming.get_data(as_text=True))[0] == "Opens on 11 January 2027"
+    closed = gp.get("/pathways/recurrent-uti-in-women/")
+    assert "Feedback closed on 31 October 2026" in text_of(closed)
+    assert tags(closed.get_data(as_text=True))[0] == "Closed on 31 October 2026"
+    for page in (upcoming, closed):
+        assert "open for feedback" not in text_of(page).lower()
+        assert "Give feedback" not in text_of(page)  # the feedback plugin's window agrees
+
+
+def test_open_consultation_invites_feedback(gp):
+    page = gp.get(COLORECTAL)
+    assert tags(page.get_data(as_text=True))[0] == "Open"
+    assert "Give feedback on the whole pathway" in text_of(page)
 
 
 def test_print_stylesheet_is_linked(gp):
@@ -164,7 +200,7 @@ def test_history_lists_versions_newest_first_with_dates_and_status(gp):
     page = text_of(response)
     order = [page.index(f"Version {v}") for v in ("3.0", "2.0", "1.0")]
     assert order == sorted(order)
-    assert "Open for feedback" in page and "Published" in page and "Superseded" in page
+    assert tags(response.get_data(as_text=True))[:3] == ["Open", "Published", "Superseded"]
     assert "2 November 2026" in page and "5 February 2024" in page
     assert "Compare with 2.0" in page and "First version" in page
 
@@ -185,6 +221,16 @@ def test_compare_shows_added_removed_and_changed_sections_with_word_changes(gp):
 
     backwards = gp.get(COLORECTAL + "compare/3.0/2.0/").get_data(as_text=True)
     assert backwards.count("pr-change--removed") == added  # what 3.0 added, going back removes
+
+
+def test_compare_marks_a_parent_changed_when_its_subsections_changed(gp):
+    # 3.0 edits both sub-sections of "Red flags" but not a word directly under the heading.
+    body = gp.get(COLORECTAL + "compare/2.0/3.0/").get_data(as_text=True)
+    red_flags = re.search(r'<section class="pr-change pr-change--(\w+)" id="change-red-flags".*?</section>', body, re.S)
+    assert red_flags.group(1) == "changed"
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", red_flags.group(0))).split())
+    assert ("Changed under this heading: Refer as urgent suspected cancer without waiting for FIT; "
+            "Refer as urgent suspected cancer with a FIT result.") in text
 
 
 def test_history_form_leads_to_the_comparison(gp):

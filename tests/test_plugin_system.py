@@ -23,7 +23,8 @@ def plugin_host(app):
 
 def audit_actions(app):
     with app.extensions["pathway_review.db"].sessions() as session:
-        return [(e.action, e.target, e.actor_email) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        return [(e.action, e.target, e.actor_email) for e in events]
 
 
 def enable(runner, plugin, board, action="enable"):
@@ -287,7 +288,7 @@ def test_permission_plugin_decides_before_the_core(app_factory):
         with app.extensions["pathway_review.db"].sessions() as session:
             gp = session.scalar(select(User).where(User.email == "gp@lothian.example"))
             lothian = session.scalar(select(Board).where(Board.slug == "lothian"))
-            gp.board
+            _ = gp.board  # loaded while the session is open
             assert can("pathway:read", None, user=gp) is True
             assert can("plugins:manage", lothian, user=gp) is False
             assert can("something:unknown", None, user=gp) is False  # nobody answered: refused

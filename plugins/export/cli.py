@@ -43,7 +43,7 @@ def export_command(dataset, format_name, filters, columns, pseudonymise, output)
     try:
         export = prepare(dataset, format_name, args, None)
     except ExportProblem as problem:
-        raise click.UsageError(problem.message)
+        raise click.UsageError(problem.message) from None
 
     if output == "-":
         for chunk in stream(export, CLI_ACTOR, "cli"):

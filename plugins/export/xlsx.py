@@ -116,7 +116,8 @@ def _build(target, dataset, columns: list[str], rows, filters, info: ExportInfo)
         for c, value in enumerate(values(row)):
             widths[c] = max(widths[c], put(responses, r, c, value))
     text, write_string, as_text = cells.text, responses.write_string, cells.as_text
-    for r, row in enumerate(rows, start=r + 1):
+    sampled = r
+    for r, row in enumerate(rows, start=sampled + 1):
         if r >= MAX_ROWS:
             continue  # counted, not written: the Summary says so
         for c, value in enumerate(values(row)):

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
 from pathway_review.clock import today
+from pathway_review.consultation import consultation_status
 from pathway_review.db import database
 from pathway_review.document import render_markdown
 from pathway_review.models import Board, User
@@ -62,7 +63,7 @@ def register(cli) -> None:
         try:
             inserted, rounds = insert_demo(count, seed)
         except ValueError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
         click.echo(f"Inserted {inserted} feedback records on {', '.join(rounds)}.")
 
 
@@ -107,7 +108,7 @@ def insert_demo(count: int, seed: int | None = None) -> tuple[int, list[str]]:
     day = today()
     library = current_app.extensions["pathway_review.library"]
     rounds = [pv for pathway in library.pathways.values() for pv in pathway.versions
-              if pv.consultation_state(day) == "open"]
+              if consultation_status(pv, day).is_open]
     if not rounds:
         raise ValueError(f"No consultation is open on {day.isoformat()}: there is nothing to give feedback on.")
     html = {text: render_markdown(text) for text in TEXTS}  # rendered once, not per row

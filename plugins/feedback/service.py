@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
 from pathway_review import audit, ratelimit
-from pathway_review.clock import today
+from pathway_review.consultation import consultation_status
 from pathway_review.document import render_markdown
 from pathway_review.identifiers import check_fields, describe_for_log
 from pathway_review.models import utcnow
@@ -37,7 +37,7 @@ def library():
 # ---- the consultation window --------------------------------------------------------------------
 
 def window_state(version) -> str:
-    return version.consultation_state(today())
+    return consultation_status(version).state
 
 
 def window_message(version, state: str | None = None) -> str | None:

@@ -49,7 +49,8 @@ def permission(user, action, resource):
 
 def board_or_404(slug: str, action: str = "local_notes:read") -> Board:
     """The board named in the URL, if this user may reach it; another board's pages do not exist for them."""
-    return board_for_plugin(slug, PLUGIN, "local_notes:read", action, "Only {board}'s board admins and the editors they appoint can change local notes.")
+    return board_for_plugin(slug, PLUGIN, "local_notes:read", action,
+                            "Only {board}'s board admins and the editors they appoint can change local notes.")
 
 
 def library():

@@ -28,11 +28,11 @@ def register(cli) -> None:
         try:
             count = service(current_app).rebuild(timeout=wait, strict=True)
         except IndexBusy as exc:
-            raise click.ClickException(f"{exc}; try again, or pass a longer --wait")
+            raise click.ClickException(f"{exc}; try again, or pass a longer --wait") from None
         except ContributorFailed as exc:
-            raise click.ClickException(f"{exc}. The index in use was kept.")
+            raise click.ClickException(f"{exc}. The index in use was kept.") from None
         except Unavailable:
-            raise click.ClickException(NOT_STARTED)
+            raise click.ClickException(NOT_STARTED) from None
         click.echo(f"Search index rebuilt: {count:,} records in {time.monotonic() - started:.1f}s.")
 
     @group.command("status")
@@ -42,7 +42,7 @@ def register(cli) -> None:
         try:
             store = service(current_app).store
         except Unavailable:
-            raise click.ClickException(NOT_STARTED)
+            raise click.ClickException(NOT_STARTED) from None
         pending = len(store.pending())
         try:
             click.echo(f"Index {store.current()} in {store.root}: {store.doc_count():,} records, "

@@ -219,7 +219,7 @@ class SearchService:
                 log.exception("the search index %s could not answer", version)
                 replacement = self._replacement
                 if replacement and replacement[0] == version and time.monotonic() - replacement[1] < REBUILD_COOLDOWN:
-                    raise Unavailable()
+                    raise Unavailable() from None
             self.store.forget()
             self._failed = version
         raise Rebuilding()

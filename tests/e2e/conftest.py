@@ -75,7 +75,7 @@ def server(tmp_path_factory):
                     break
                 except OSError:
                     if proc.poll() is not None:
-                        raise RuntimeError((folder / "gunicorn.log").read_text())
+                        raise RuntimeError((folder / "gunicorn.log").read_text()) from None
                     time.sleep(0.2)
             yield {"url": base, "env": env, "cli": cli, "log": folder / "gunicorn.log"}
         finally:

@@ -117,7 +117,8 @@ def test_gp_gives_feedback_with_the_keyboard_alone(new_page):
                         outline: getComputedStyle(e).outlineStyle, shadow: getComputedStyle(e).boxShadow,
                         background: getComputedStyle(e).backgroundColor}; }""")
             if matches(info):
-                assert info["outline"] != "none" or info["shadow"] != "none" or info["background"] != "rgba(0, 0, 0, 0)", \
+                assert (info["outline"] != "none" or info["shadow"] != "none"
+                        or info["background"] != "rgba(0, 0, 0, 0)"), \
                     f"no visible focus on {info}"
                 return info
         raise AssertionError("could not reach the element with Tab")

@@ -69,7 +69,8 @@ def test_skip_link_is_first_and_moves_focus_to_main_content(new_page):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to main content"
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + getComputedStyle(document.activeElement).boxShadow")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle"
+                            " + getComputedStyle(document.activeElement).boxShadow")
     assert outline.strip() not in ("none", "nonenone"), "the focused skip link has no visible focus style"
     page.keyboard.press("Enter")
     assert page.url.endswith("#maincontent")

@@ -18,6 +18,6 @@ def authenticate_request(request):
         user = session.scalar(select(User).where(User.email == email.lower(), User.active.is_(True)))
         if user is None:
             return None
-        user.board  # loaded before the session closes
+        _ = user.board  # loaded before the session closes
         session.expunge(user)
         return user
