@@ -30,6 +30,7 @@ def unknown_revisions(config, connection) -> list[str]:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
 
     script = ScriptDirectory.from_config(config)
     unknown = []
@@ -37,7 +38,7 @@ def unknown_revisions(config, connection) -> list[str]:
         try:
             if script.get_revision(revision) is None:
                 unknown.append(revision)
-        except RevisionError:
+        except (RevisionError, CommandError):
             unknown.append(revision)
     return unknown
 
