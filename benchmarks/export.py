@@ -156,7 +156,7 @@ def baseline_rows(folder: Path, source: str):
     context = app.test_request_context("/")
     context.push()
     g.hooks = host().view(None)
-    dataset = next(d for found in host().call_each(g.hooks.datasets) for d in found if d.name == "feedback")
+    dataset = next(d for found in host().call("datasets", view=g.hooks) for d in found if d.name == "feedback")
     columns = dataset.columns({})
     return columns, ([row.get(c) for c in columns] for row in dataset.rows({})), context.pop
 

@@ -43,6 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.strict_slashes = True
     db.init_app(app)
     security.init_app(app)
+    from . import failures
+
+    failures.init_app(app)
 
     from .plugins import PluginHost
 
@@ -60,8 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli
 
     cli.register(app)
-    for impl in reversed(plugins.hook.register_commands.get_hookimpls()):
-        _guarded(plugins, impl, "register_commands", cli=app.cli)
+    plugins.call("register_commands", cli=app.cli)
 
     from .auth import load_identity
 
@@ -72,18 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(lambda section: ("#" + section.id, section.title), "pr_anchor")
 
     plugins.started = True
-    for impl in reversed(plugins.hook.app_started.get_hookimpls()):
-        _guarded(plugins, impl, "app_started", app=app)
+    plugins.call("app_started", app=app)
     return app
-
-
-def _guarded(plugins, impl, where, **kwargs):
-    try:
-        return impl.function(*[kwargs[a] for a in impl.argnames])
-    except Exception as exc:
-        log.exception("plugin %s failed in %s", impl.plugin_name, where)
-        plugins.record_failure(impl.plugin_name, where, exc)
-        return None
 
 
 def _load_library(app, plugins) -> None:
@@ -112,17 +104,15 @@ def _register_blueprints(app, plugins) -> None:
 
     for module in (auth, pathways, api, admin):
         app.register_blueprint(module.bp)
-    for impl in reversed(plugins.hook.register_blueprints.get_hookimpls()):
-        for blueprint in _guarded(plugins, impl, "register_blueprints", app=app) or ():
+    for owner, blueprints in plugins.call_per_plugin("register_blueprints", app=app):
+        for blueprint in blueprints:
             app.register_blueprint(blueprint)
-            plugins.blueprint_owner[blueprint.name] = impl.plugin_name
-            plugins.info[impl.plugin_name].blueprints.append(blueprint.name)
+            plugins.blueprint_owner[blueprint.name] = owner
+            plugins.info[owner].blueprints.append(blueprint.name)
 
 
 def _register_templates(app, plugins) -> None:
-    folders = []
-    for impl in reversed(plugins.hook.template_folders.get_hookimpls()):
-        folders.extend(_guarded(plugins, impl, "template_folders") or ())
+    folders = [folder for found in plugins.call("template_folders") for folder in found]
     if folders:
         app.jinja_loader = ChoiceLoader([app.jinja_loader, *(FileSystemLoader(f) for f in folders)])
 
@@ -149,5 +139,4 @@ def _chrome():
     from .plugins import flatten, page_hook
 
     links = sorted(flatten(page_hook("nav_links", user=g.user)), key=lambda link: link.order)
-    found = page_hook("header_search_url")
-    return tuple(links), (found[0] if found else None)
+    return tuple(links), page_hook("header_search_url")

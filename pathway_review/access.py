@@ -81,21 +81,15 @@ def current_user():
 
 
 def can(action: str, resource: Any = None, user=None) -> bool:
-    """Ask the permission hook (plugins first, the core's rules last). A plugin that raises refuses."""
-    from .plugins import hooks
+    """Ask the permission hook (plugins first, the core's rules last); nobody answering refuses.
+
+    A plugin that raises or answers anything but True, False or None is recorded as failed and counts as
+    no answer (the host checks the answer's type), so it can neither grant nor refuse.
+    """
+    from .plugins import hooks, host
 
     user = user if user is not None else current_user()
-    caller = hooks().permission
-    for impl in reversed(caller.get_hookimpls()):
-        try:
-            decision = impl.function(*[{"user": user, "action": action, "resource": resource}[a]
-                                       for a in impl.argnames])
-        except Exception:
-            log.exception("plugin %s failed deciding %s; refusing", impl.plugin_name, action)
-            return False
-        if decision is not None:
-            return bool(decision)
-    return False
+    return host().call("permission", view=hooks(), user=user, action=action, resource=resource) is True
 
 
 def core_permission(user, action: str, resource: Any) -> bool | None:

@@ -6,11 +6,11 @@ import json
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from . import accounts, audit, boards
+from . import accounts, audit, boards, failures
 from .access import can, roles_required
-from .db import get_session
+from .db import database, get_session
 from .models import ROLE_LABELS, AuditEvent, Board, PluginEnablement, User
-from .plugins import board_setting, declared_settings, host
+from .plugins import PluginInfo, board_setting, declared_settings, host
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -40,11 +40,14 @@ def plugins():
     for plugin, slug in db.execute(select(PluginEnablement.plugin, Board.slug).join(Board)
                                    .where(PluginEnablement.enabled.is_(True))):
         enabled.setdefault(plugin, []).append(slug)
+    recorded = failures.recorded(plugin_host, database(), db)
     rows = []
-    for name, info in sorted(plugin_host.info.items()):
+    # A plugin that failed only in another worker or on another host is listed too.
+    for name in sorted(set(plugin_host.info) | set(recorded)):
+        info = plugin_host.info.get(name) or PluginInfo(name=name, title=name, source="not loaded here")
         module = plugin_host.pm.get_plugin(name)
         hooks = sorted(c.name for c in plugin_host.pm.get_hookcallers(module)) if module is not None else []
-        rows.append((info, hooks, sorted(enabled.get(name, []))))
+        rows.append((info, hooks, sorted(enabled.get(name, [])), recorded.get(name, [])))
     return render_template("admin/plugins.html", rows=rows)
 
 

@@ -95,7 +95,6 @@ def openapi_document() -> dict:
     from .openapi import core_document
 
     document = core_document()
-    plugins = host()
-    for paths in plugins.call_each(plugins.hook.openapi_paths):
-        document["paths"].update(paths or {})
+    for paths in host().call("openapi_paths"):
+        document["paths"].update(paths)
     return document

@@ -26,7 +26,7 @@ def login():
     if g.get("user") is not None and request.method == "GET":
         return redirect(next_url or url_for("pathways.catalogue"))
     email = (request.form.get("email") or "").strip()[:254]
-    methods = flatten(host().call_each(host().hook.login_methods))
+    methods = flatten(host().call("login_methods"))
     if request.method == "GET":
         return render_template("auth/login.html", email="", next=next_url, methods=methods)
 
@@ -117,16 +117,9 @@ def load_identity():
 
 def _identify():
     """(user, how they authenticated, their board's enabled plugins, the data generation)."""
-    plugins = host()
-    for impl in reversed(plugins.hook.authenticate_request.get_hookimpls()):
-        try:
-            user = impl.function(*[{"request": request}[a] for a in impl.argnames])
-        except Exception as exc:
-            log.exception("identity plugin %s failed", impl.plugin_name)
-            plugins.record_failure(impl.plugin_name, "authenticate_request", exc)
-            continue
-        if user is not None:
-            return (user, "plugin", *_board_state(user))
+    user = host().call("authenticate_request", request=request)
+    if user is not None:
+        return (user, "plugin", *_board_state(user))
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = accounts.user_for_token(database(), header[7:].strip())

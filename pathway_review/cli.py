@@ -30,9 +30,14 @@ def register(app) -> None:
     @with_appcontext
     def init_command():
         """Create or migrate the database and add the Health Boards."""
+        from . import failures
         from .db import upgrade
+        from .retirement import kept_message
 
-        upgrade(current_app)
+        host = current_app.extensions["pathway_review.plugins"]
+        for revision in upgrade(current_app):
+            click.echo(kept_message(host, revision))
+        failures.write_kept(host, database())  # failures from before the table existed
         with database().transaction() as session:
             added = boards.seed_boards(session)
         click.echo(f"Database ready ({database().engine.url.render_as_string(hide_password=True)}); "
@@ -97,7 +102,7 @@ def register(app) -> None:
             token = accounts.create_token(session, user, name)
         click.echo(token)
 
-    plugins = click.Group("plugins", help="List plugins and switch optional ones on or off per board.")
+    plugins = click.Group("plugins", help="List plugins, switch optional ones on or off per board, retire one.")
     cli.add_command(plugins)
 
     @plugins.command("list")
@@ -108,17 +113,25 @@ def register(app) -> None:
         host = current_app.extensions["pathway_review.plugins"]
         from sqlalchemy import select
 
+        from . import failures
         from .models import Board, PluginEnablement
 
         with database().sessions() as session:
             pairs = session.execute(select(PluginEnablement.plugin, Board.slug).join(Board)
                                     .where(PluginEnablement.enabled.is_(True))).all()
+            recorded = failures.recorded(host, database(), session)
         rows = []
-        for name, info in sorted(host.info.items()):
+        # A plugin that failed only in another worker or on another host is listed too.
+        for name in sorted(set(host.info) | set(recorded)):
+            info = host.info.get(name)
             module = host.pm.get_plugin(name)
             rows.append({
-                "name": name, "title": info.title, "version": info.version, "optional": info.optional,
-                "source": info.source, "failure": info.failure,
+                "name": name, "title": info.title if info else name, "version": info.version if info else "",
+                "optional": info.optional if info else None, "source": info.source if info else "not loaded here",
+                "failure": info.failure if info else None,
+                "failures": [{"hook": f.hook, "message": f.message, "count": f.count,
+                              "first_seen": f.first_seen.isoformat(), "last_seen": f.last_seen.isoformat()}
+                             for f in recorded.get(name, [])],
                 "hooks": sorted(c.name for c in host.pm.get_hookcallers(module)) if module is not None else [],
                 "boards": sorted(slug for plugin, slug in pairs if plugin == name),
             })
@@ -126,9 +139,36 @@ def register(app) -> None:
             click.echo(json.dumps(rows, indent=2))
             return
         for row in rows:
-            state = "FAILED: " + row["failure"] if row["failure"] else (
-                "optional, on for: " + (", ".join(row["boards"]) or "no board") if row["optional"] else "always on")
+            if row["failure"]:
+                state = "FAILED: " + row["failure"]
+            elif row["optional"] is None:
+                state = "not loaded in this process"
+            elif row["optional"]:
+                state = "optional, on for: " + (", ".join(row["boards"]) or "no board")
+            else:
+                state = "always on"
             click.echo(f"{row['name']:<16} {row['version']:<8} {state}")
+            for failure in row["failures"]:
+                if failure["hook"] != "loading" or not row["failure"]:
+                    click.echo(f"{'':<16} failed in {failure['hook']}: {failure['message']} "
+                               f"({failure['count']}x, last {failure['last_seen'][:19]})")
+
+    @plugins.command("retire")
+    @click.argument("name")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    @with_appcontext
+    def retire_plugin(name, yes):
+        """Drop an uninstalled plugin's tables (or, if its migrations are gone too, forget them)."""
+        from . import retirement
+
+        try:
+            plan = retirement.plan(current_app, name)
+        except retirement.RetirementError as exc:
+            raise click.ClickException(str(exc))
+        if not yes:
+            click.confirm(plan.question(), abort=True)
+        for line in retirement.retire(current_app, plan):
+            click.echo(line)
 
     for action in ("enable", "disable"):
         plugins.add_command(_enablement_command(action))

@@ -219,13 +219,22 @@ def alembic_config(app, connection=None):
     return cfg
 
 
-def upgrade(app) -> None:
-    """Bring the core's and every plugin's tables up to date."""
+def upgrade(app) -> list[str]:
+    """Bring the core's and every installed plugin's tables up to date.
+
+    Returns the revisions recorded in the database that no installed plugin provides (one uninstalled,
+    or failing to import): they are left recorded and their tables kept (see :mod:`.retirement`).
+    """
     from alembic import command
+
+    from .retirement import unknown_set_aside
 
     database_ = app.extensions["pathway_review.db"]
     with database_.engine.begin() as connection:
-        command.upgrade(alembic_config(app, connection), "heads")
+        config = alembic_config(app, connection)
+        with unknown_set_aside(config, connection) as unknown:
+            command.upgrade(config, "heads")
+    return unknown
 
 
 def data_generation(connection) -> int:

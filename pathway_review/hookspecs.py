@@ -18,11 +18,30 @@ if TYPE_CHECKING:  # pragma: no cover
 
 hookspec = pluggy.HookspecMarker("pathway_review")
 
+# Hooks the host calls one implementation at a time (``PluginHost.call``): an implementation that
+# raises is logged, left out and recorded as the plugin's failure, and the others still run. Page,
+# event and data hooks are isolated so one plugin cannot take a page down or silence an event; start-up
+# hooks are isolated so the app starts without the plugin that broke. Wrapper implementations of an
+# isolated hook are refused at registration (they could not be run one at a time). A hook left
+# unmarked is called through pluggy's own caller: a raising implementation aborts the call.
+ISOLATED: set[str] = set()
+
+# Answers an isolated hook may give besides None. Anything else is recorded as the plugin's failure and
+# counts as no answer: a permission hook returning "yes" or a generator must never grant.
+RESULT_TYPES: dict[str, type] = {"permission": bool}
+
+
+def isolated(spec):
+    """Mark a hookspec as called one implementation at a time (see :data:`ISOLATED`)."""
+    ISOLATED.add(spec.__name__)
+    return spec
+
 
 # -------------------------------------------------------------------------------------------------
 # App start-up: called once per app, through every registered plugin whatever the board.
 # -------------------------------------------------------------------------------------------------
 
+@isolated
 @hookspec
 def register_blueprints(app: "Flask") -> "list[Any] | None":
     """Return Flask blueprints to register on the app.
@@ -36,6 +55,7 @@ def register_blueprints(app: "Flask") -> "list[Any] | None":
     """
 
 
+@isolated
 @hookspec
 def register_commands(cli: "click.Group") -> None:
     """Add commands to the ``pathway-review`` command line.
@@ -46,6 +66,7 @@ def register_commands(cli: "click.Group") -> None:
     """
 
 
+@isolated
 @hookspec
 def template_folders() -> "list[str] | None":
     """Return extra template folders searched after the core's.
@@ -56,6 +77,7 @@ def template_folders() -> "list[str] | None":
     """
 
 
+@isolated
 @hookspec
 def migrations() -> "str | None":
     """Return the folder holding your plugin's Alembic revision files.
@@ -68,6 +90,7 @@ def migrations() -> "str | None":
     """
 
 
+@isolated
 @hookspec
 def board_settings() -> "list[BoardSetting] | None":
     """Declare settings each board can set for your plugin.
@@ -79,6 +102,7 @@ def board_settings() -> "list[BoardSetting] | None":
     """
 
 
+@isolated
 @hookspec
 def openapi_paths() -> "dict[str, Any] | None":
     """Add path items to the OpenAPI 3.1 document served at ``/api/v1/openapi.json``.
@@ -89,6 +113,7 @@ def openapi_paths() -> "dict[str, Any] | None":
     """
 
 
+@isolated
 @hookspec
 def export_formats() -> "list[ExportFormat] | None":
     """Offer file formats for exporting datasets.
@@ -99,6 +124,7 @@ def export_formats() -> "list[ExportFormat] | None":
     """
 
 
+@isolated
 @hookspec
 def periodic_tasks() -> "list[PeriodicTask] | None":
     """Called once when the job-queue worker starts, through every registered plugin.
@@ -111,6 +137,7 @@ def periodic_tasks() -> "list[PeriodicTask] | None":
     """
 
 
+@isolated
 @hookspec
 def app_started(app: "Flask") -> None:
     """Called once when ``create_app`` has finished: every plugin registered and every blueprint added.
@@ -126,6 +153,7 @@ def app_started(app: "Flask") -> None:
 # Identity: who is making the request.
 # -------------------------------------------------------------------------------------------------
 
+@isolated
 @hookspec(firstresult=True)
 def authenticate_request(request: "Request") -> "User | None":
     """Identify the user of a request by some other means than the core's session or API token.
@@ -139,6 +167,7 @@ def authenticate_request(request: "Request") -> "User | None":
     """
 
 
+@isolated
 @hookspec
 def login_methods() -> "list[Action] | None":
     """Offer other ways to sign in, shown as buttons on the sign-in page.
@@ -147,12 +176,15 @@ def login_methods() -> "list[Action] | None":
     """
 
 
+@isolated
 @hookspec(firstresult=True)
 def permission(user: "User | None", action: str, resource: Any) -> "bool | None":
     """Decide whether ``user`` may do ``action`` on ``resource``.
 
     Called by ``pathway_review.access.can()``. The core's own rules run last, so a plugin can grant or
-    refuse before them. Stops at first non-None result.
+    refuse before them. An implementation that raises, or answers anything but True, False or None, is
+    recorded as failed and counts as no answer: it neither grants nor refuses. Wrapper implementations
+    are refused at registration. Stops at first non-None result.
 
     :param user: the signed-in user, or None.
     :param action: a string such as ``"pathway:read"``, ``"plugins:manage"`` or one of your own.
@@ -166,6 +198,7 @@ def permission(user: "User | None", action: str, resource: Any) -> "bool | None"
 # plugin that raises is logged and left out while the page still renders.
 # -------------------------------------------------------------------------------------------------
 
+@isolated
 @hookspec
 def nav_links(user: "User") -> "list[NavLink] | None":
     """Add links to the site navigation.
@@ -175,6 +208,7 @@ def nav_links(user: "User") -> "list[NavLink] | None":
     """
 
 
+@isolated
 @hookspec(firstresult=True)
 def header_search_url() -> "str | None":
     """Return the URL the search box in the page header submits to (GET, parameter ``q``).
@@ -183,6 +217,7 @@ def header_search_url() -> "str | None":
     """
 
 
+@isolated
 @hookspec
 def pathway_actions(version: "PathwayVersion", user: "User") -> "list[Action] | None":
     """Add actions beside a pathway version (e.g. "Give feedback on the whole pathway").
@@ -193,6 +228,7 @@ def pathway_actions(version: "PathwayVersion", user: "User") -> "list[Action] | 
     """
 
 
+@isolated
 @hookspec
 def pathway_panels(version: "PathwayVersion", user: "User") -> "str | None":
     """Add a panel of HTML above a pathway version's sections.
@@ -205,6 +241,7 @@ def pathway_panels(version: "PathwayVersion", user: "User") -> "str | None":
     """
 
 
+@isolated
 @hookspec
 def section_actions(version: "PathwayVersion", section: "Section", user: "User") -> "list[Action] | None":
     """Add actions beside one section of a pathway version.
@@ -219,6 +256,7 @@ def section_actions(version: "PathwayVersion", section: "Section", user: "User")
     """
 
 
+@isolated
 @hookspec
 def section_panels(version: "PathwayVersion", section: "Section", user: "User") -> "str | None":
     """Add a panel of HTML after one section's text (e.g. a board's local note).
@@ -236,6 +274,7 @@ def section_panels(version: "PathwayVersion", section: "Section", user: "User") 
 # Data contributed by plugins to others.
 # -------------------------------------------------------------------------------------------------
 
+@isolated
 @hookspec
 def datasets() -> "list[Dataset] | None":
     """Contribute datasets that can be exported.
@@ -247,6 +286,7 @@ def datasets() -> "list[Dataset] | None":
     """
 
 
+@isolated
 @hookspec
 def dataset_links(dataset: str, filters: "dict[str, Any]", user: "User") -> "list[Action] | None":
     """Offer links beside a page that shows a dataset, such as "Download as Excel" with the same filters.
@@ -261,6 +301,7 @@ def dataset_links(dataset: str, filters: "dict[str, Any]", user: "User") -> "lis
     """
 
 
+@isolated
 @hookspec
 def search_documents() -> "Iterable[SearchDocument] | None":
     """Yield every searchable record you own, for a full rebuild of the search index.
@@ -275,6 +316,7 @@ def search_documents() -> "Iterable[SearchDocument] | None":
 # Events: called through every plugin, whatever the board, after the change is saved.
 # -------------------------------------------------------------------------------------------------
 
+@isolated
 @hookspec
 def pathway_library_changed(app: "Flask", slugs: "set[str]") -> None:
     """Called when pathway documents were added, changed or removed on disk and reloaded.
@@ -284,6 +326,7 @@ def pathway_library_changed(app: "Flask", slugs: "set[str]") -> None:
     """
 
 
+@isolated
 @hookspec
 def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", removed: "list[str]") -> None:
     """Tell the search index that records were added or changed (``documents``) or deleted (``removed``, ids).
@@ -298,6 +341,7 @@ def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", re
     """
 
 
+@isolated
 @hookspec
 def feedback_submitted(app: "Flask", feedback: "dict[str, Any]") -> None:
     """Called after a piece of feedback is submitted (not when saved as a draft).
@@ -308,6 +352,7 @@ def feedback_submitted(app: "Flask", feedback: "dict[str, Any]") -> None:
     """
 
 
+@isolated
 @hookspec
 def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status: str, new_status: str) -> None:
     """Called after CfSD triage changes the status of a piece of feedback.
@@ -319,6 +364,7 @@ def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status
     """
 
 
+@isolated
 @hookspec
 def plugin_enablement_changed(app: "Flask", plugin: str, board: str, enabled: bool) -> None:
     """Called after a board enables or disables an optional plugin.

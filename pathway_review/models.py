@@ -132,3 +132,17 @@ class RateLimitWindow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PluginFailure(Base):
+    """What went wrong when the platform called a plugin, per hook, shared by every worker.
+
+    ``message`` names the error's type and where it was raised, never what a person typed.
+    """
+    __tablename__ = "plugin_failure"
+    plugin: Mapped[str] = mapped_column(String(128), primary_key=True)
+    hook: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message: Mapped[str] = mapped_column(String(500))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

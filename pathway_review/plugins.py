@@ -3,15 +3,20 @@
 Built-in plugins and third-party packages are found the same way, through the ``pathway_review``
 entry-point group. Optional plugins run only for boards that enabled them: during a request hooks are
 called through a view made with ``PluginManager.subset_hook_caller`` that leaves the others out.
+
+Every hook call in the core and the built-in plugins goes through :meth:`PluginHost.call` (or its
+per-plugin variant), which honours each hookspec and isolates the hooks marked in
+:data:`hookspecs.ISOLATED`; a loop over implementations anywhere else would miss both.
 """
 from __future__ import annotations
 
 import importlib
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import pluggy
 from flask import current_app, g
@@ -36,6 +41,14 @@ class PluginInfo:
     failure: str | None = None
 
 
+class PluginHookFailed(Exception):
+    """An implementation raised, and the caller asked to stop there (``call_per_plugin``)."""
+
+    def __init__(self, plugin: str, hook: str):
+        super().__init__(f"plugin {plugin} failed in {hook}")
+        self.plugin, self.hook = plugin, hook
+
+
 class _Manager(pluggy.PluginManager):
     # Every (un)registration invalidates the cached board views, so a plugin registered late can
     # never slip into a view built before it existed.
@@ -43,11 +56,32 @@ class _Manager(pluggy.PluginManager):
 
     def register(self, plugin, name=None):
         self.generation += 1
-        return super().register(plugin, name)
+        already = self.is_registered(plugin)
+        try:
+            registered = super().register(plugin, name)
+        except Exception:
+            # pluggy keeps the implementations it added before one failed validation.
+            if not already and self.is_registered(plugin):
+                self.unregister(plugin)
+            raise
+        if registered is not None:
+            self._refuse_wrappers(plugin)
+        return registered
 
     def unregister(self, plugin=None, name=None):
         self.generation += 1
         return super().unregister(plugin, name)
+
+    def _refuse_wrappers(self, plugin) -> None:
+        # Checked here rather than in the host so a plugin registered straight on the manager is refused too.
+        for caller in self.get_hookcallers(plugin) or ():
+            if caller.name not in hookspecs.ISOLATED:
+                continue
+            if any(impl.plugin is plugin and (impl.wrapper or impl.hookwrapper) for impl in caller.get_hookimpls()):
+                self.unregister(plugin)
+                raise pluggy.PluginValidationError(
+                    plugin, f"{caller.name} is called one plugin at a time, so it cannot be a wrapper "
+                            "(wrapper=True or hookwrapper=True)")
 
 
 class HookView:
@@ -75,9 +109,13 @@ class PluginHost:
         self._views: dict[tuple, HookView] = {}
         self.blueprint_owner: dict[str, str] = {}
         self.started = False
+        # Failures not yet in the database (it may not exist yet at import time); see failures.py.
+        self.unsaved_failures: dict[tuple[str, str], Any] = {}
+        self.failures_lock = threading.Lock()
 
     @property
     def hook(self):
+        """pluggy's own callers: for tests and tools; the platform calls hooks through :meth:`call`."""
         return self.pm.hook
 
     # ---- discovery -------------------------------------------------------------------------------
@@ -130,6 +168,7 @@ class PluginHost:
 
     def _failed(self, name: str, reason: str) -> None:
         self.info[name] = PluginInfo(name=name, title=name, optional=True, failure=reason, source="failed")
+        self.record_failure(name, "loading", reason)
 
     def _check_pending(self) -> None:
         # An implementation of a hook that does not exist is the plugin's fault: drop that plugin,
@@ -144,13 +183,18 @@ class PluginHost:
                 self.pm.unregister(exc.plugin)
                 self._failed(name, f"rejected: {exc}")
 
-    def record_failure(self, name: str, where: str, exc: BaseException) -> None:
-        info = self.info.get(name)
-        if info is not None:
-            info.failure = f"{where}: {exc!r}"
+    def record_failure(self, name: str, hook: str, problem: BaseException | str) -> None:
+        """Remember that plugin ``name`` failed in ``hook``, where every worker will see it.
+
+        An exception is described by its type and the line that raised it, never its message, which
+        may quote what a person typed; the full error is in the log.
+        """
+        from . import failures
+
+        failures.record(self, name, hook, problem)
 
     def migration_folders(self) -> list[str]:
-        return [folder for folder in self.call_each(self.hook.migrations) if folder]
+        return [folder for folder in self.call("migrations") if folder]
 
     # ---- views -----------------------------------------------------------------------------------
 
@@ -183,25 +227,88 @@ class PluginHost:
             self._views[key] = view
         return view
 
-    def call_each(self, caller, **kwargs) -> list[Any]:
-        """Call a page-level hook one implementation at a time; a plugin that raises is left out."""
+    def plugin_view(self, plugin: str) -> HookView:
+        """The hooks of one plugin alone (for hooks about that plugin, such as ``board_settings``)."""
+        key = ("only", self.pm.generation, plugin)
+        view = self._views.get(key)
+        if view is None:
+            remove = [p for name, p in self.pm.list_name_plugin() if name != plugin]
+            view = HookView(self.pm, remove, frozenset({plugin}) if self.pm.has_plugin(plugin) else frozenset())
+            self._views[key] = view
+        return view
+
+    # ---- calling hooks -----------------------------------------------------------------------------
+
+    def call(self, name: str, *, view: HookView | None = None, **kwargs) -> Any:
+        """Call hook ``name`` through ``view`` (a board's view; None for every plugin), as its spec says.
+
+        ``firstresult`` hooks return the first non-None answer or None; the others return the list of
+        non-None answers in pluggy's order. Historic hooks are pluggy's business and return None.
+        Hooks in :data:`hookspecs.ISOLATED` run one implementation at a time: one that raises (or
+        answers with the wrong type, see :data:`hookspecs.RESULT_TYPES`) is logged, left out and
+        recorded as failed. Other hooks go through pluggy's own caller, wrappers and all.
+        """
+        caller = getattr(view if view is not None else self.pm.hook, name)
+        opts = caller.spec.opts if caller.spec is not None else {}
+        if opts.get("historic"):
+            caller.call_historic(kwargs=kwargs)
+            return None
+        if name not in hookspecs.ISOLATED:
+            return caller(**kwargs)
+        first = opts.get("firstresult", False)
         results = []
-        for impl in reversed(caller.get_hookimpls()):
-            if impl.hookwrapper or impl.wrapper:
-                continue
-            try:
-                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-            except Exception as exc:
-                log.exception("plugin %s failed in %s; its output is left out", impl.plugin_name, caller.name)
-                self.record_failure(impl.plugin_name, caller.name, exc)
-                continue
-            if result is not None:
-                results.append(result)
-        return results
+        for _plugin, result in self._each(name, caller, kwargs):
+            if first:
+                return result
+            results.append(result)
+        return None if first else results
+
+    def call_per_plugin(self, name: str, *, view: HookView | None = None, stop_on_failure: bool = False,
+                        **kwargs) -> Iterator[tuple[str, Any]]:
+        """Yield ``(plugin name, answer)`` for each non-None answer of an isolated hook, in pluggy's order.
+
+        For callers that must say which plugin gave what (blueprints have owners; search streams each
+        contributor's documents). An implementation that raises is left out and recorded, like in
+        :meth:`call`; with ``stop_on_failure`` the iteration ends there with :class:`PluginHookFailed`.
+        """
+        if name not in hookspecs.ISOLATED:
+            raise TypeError(f"{name} is not an isolated hook; call it with call()")
+        caller = getattr(view if view is not None else self.pm.hook, name)
+        yield from self._each(name, caller, kwargs, stop_on_failure)
+
+    def implemented(self, name: str, *, view: HookView | None = None) -> bool:
+        """Whether any plugin (in ``view``) implements hook ``name``: skip building what nobody hears."""
+        return bool(getattr(view if view is not None else self.pm.hook, name).get_hookimpls())
 
     def notify(self, name: str, **kwargs) -> None:
         """Announce an event to every plugin; one that raises is logged and the others still hear it."""
-        self.call_each(getattr(self.hook, name), **kwargs)
+        self.call(name, **kwargs)
+
+    def _each(self, name, caller, kwargs, stop_on_failure=False) -> Iterator[tuple[str, Any]]:
+        if caller.spec is not None:
+            missing = [arg for arg in caller.spec.argnames if arg not in kwargs]
+            if missing:  # the caller's mistake, not the plugin's: do not blame a plugin for it
+                raise TypeError(f"hook {name} called without {', '.join(missing)}")
+        expected = hookspecs.RESULT_TYPES.get(name)
+        for impl in reversed(caller.get_hookimpls()):
+            if impl.wrapper or impl.hookwrapper:
+                continue  # refused at registration; this keeps a wrapper from ever being run as an answer
+            try:
+                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            except Exception as exc:
+                log.exception("plugin %s failed in %s; its answer is left out", impl.plugin_name, name)
+                self.record_failure(impl.plugin_name, name, exc)
+                if stop_on_failure:
+                    raise PluginHookFailed(impl.plugin_name, name) from exc
+                continue
+            if result is None:
+                continue
+            if expected is not None and not isinstance(result, expected):
+                log.error("plugin %s answered %s with a %s; ignored", impl.plugin_name, name, type(result).__name__)
+                self.record_failure(impl.plugin_name, name, f"answered with a {type(result).__name__}, not "
+                                                            f"{expected.__name__} or None; the answer was ignored")
+                continue
+            yield impl.plugin_name, result
 
 
 def host() -> PluginHost:
@@ -214,9 +321,10 @@ def hooks() -> HookView:
     return view if view is not None else host().view(None)
 
 
-def page_hook(name: str, **kwargs) -> list[Any]:
-    """Results of a page-level hook for the current request, with failing plugins left out."""
-    return host().call_each(getattr(hooks(), name), **kwargs)
+def page_hook(name: str, **kwargs) -> Any:
+    """A hook called through the current request's board view: a list of answers, or for a
+    ``firstresult`` hook the first answer (see :meth:`PluginHost.call`)."""
+    return host().call(name, view=hooks(), **kwargs)
 
 
 def flatten(results: Iterable[Any]) -> list[Any]:
@@ -245,13 +353,7 @@ def board_setting(plugin: str, board, key: str) -> Any:
 
 
 def declared_settings(plugin: str) -> list:
-    pm = host().pm
-    module = pm.get_plugin(plugin)
-    if module is None or not hasattr(module, "board_settings"):
-        return []
-    try:
-        return list(module.board_settings() or [])
-    except Exception as exc:  # the board's plugin page must still open to switch the plugin off
-        log.exception("plugin %s failed in board_settings", plugin)
-        host().record_failure(plugin, "board_settings", exc)
-        return []
+    """The settings ``plugin`` declares; a plugin that fails here has none (its page must still open
+    so a board can switch it off)."""
+    plugins = host()
+    return flatten(plugins.call("board_settings", view=plugins.plugin_view(plugin)))

@@ -57,7 +57,7 @@ def dataset_rows(app, filters):
         with app.extensions["pathway_review.db"].sessions() as session:
             g.user = session.scalar(select(User).where(User.email == ACCOUNTS["cfsd"][0]))
         g.hooks = host().view(None)
-        dataset = next(d for d in host().call_each(g.hooks.datasets) for d in d if d.name == "feedback")
+        dataset = next(d for d in host().call("datasets", view=g.hooks) for d in d if d.name == "feedback")
         return dataset.columns(filters), [dict(row) for row in dataset.rows(filters)]
 
 
@@ -112,7 +112,7 @@ def _parsed(app, query):
 
     with app.test_request_context("/"):
         g.hooks = host().view(None)
-        dataset = next(d for d in host().call_each(g.hooks.datasets) for d in d if d.name == "feedback")
+        dataset = next(d for d in host().call("datasets", view=g.hooks) for d in d if d.name == "feedback")
         return parse_filters(dataset, parse_qs(query))
 
 

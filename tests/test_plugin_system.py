@@ -135,8 +135,10 @@ def test_plugin_raising_in_every_hook_leaves_every_page_working(app_factory):
     plugins_page = admin.get("/admin/plugins").get_data(as_text=True)
     row = plugins_page[plugins_page.index("broken_everywhere"):]
     assert "Failed" in row[:600] and "PluginExploded" in row[:600]
-    # A permission hook that raises refuses rather than guessing: the page is closed, not broken.
-    assert admin.get("/admin/boards/lothian/plugins").status_code == 404
+    # A permission hook that raises has no opinion: the core's rules decide, for and against.
+    assert admin.get("/admin/boards/lothian/plugins").status_code == 200
+    assert sign_in(app, "board-admin").get("/admin/boards/fife/plugins").status_code == 404
+    assert "in <code>permission</code>: PluginExploded" in admin.get("/admin/plugins").get_data(as_text=True)
     assert app.test_client().get("/login").status_code == 200
 
 

@@ -51,22 +51,21 @@ def announce(records: list[Feedback], submitted: list[Feedback] = (),
              status_changes: list[tuple[Feedback, str, str]] = ()) -> None:
     """After commit: keep the search index in step and fire the feedback events.
 
-    Each listener is called on its own (``call_each``): one that raises is logged and left out, and
+    Each listener is called on its own (``notify``): one that raises is logged and left out, and
     the feedback, already committed, stays saved. Nothing is built for an event nobody listens to.
     """
     plugins = host()
     app = current_app._get_current_object()
-    hook = plugins.hook
-    if hook.search_documents_changed.get_hookimpls():
+    if plugins.implemented("search_documents_changed"):
         documents = [search_document(r) for r in records if r.is_submitted]
         # Withdrawn feedback leaves the index; a draft never entered it.
         removed = [f"feedback:{r.id}" for r in records if not r.is_submitted and r.status != "draft"]
         if documents or removed:
-            plugins.call_each(hook.search_documents_changed, app=app, documents=documents, removed=removed)
-    if submitted and hook.feedback_submitted.get_hookimpls():
+            plugins.notify("search_documents_changed", app=app, documents=documents, removed=removed)
+    if submitted and plugins.implemented("feedback_submitted"):
         for record in submitted:
-            plugins.call_each(hook.feedback_submitted, app=app, feedback=serialize(record))
-    if status_changes and hook.feedback_status_changed.get_hookimpls():
+            plugins.notify("feedback_submitted", app=app, feedback=serialize(record))
+    if status_changes and plugins.implemented("feedback_status_changed"):
         for record, old, new in status_changes:
-            plugins.call_each(hook.feedback_status_changed, app=app, feedback=serialize(record),
-                              old_status=old, new_status=new)
+            plugins.notify("feedback_status_changed", app=app, feedback=serialize(record),
+                           old_status=old, new_status=new)

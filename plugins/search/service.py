@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from pathway_review.plugins import PluginHookFailed
+
 from . import engine
 from .query import QueryProblem
 from .schema import document_fields
@@ -77,15 +79,18 @@ class SearchService:
         """Every contributor's records, streamed. A contributor that fails is left out (or, if
         ``strict``, stops the rebuild so the index in use is kept)."""
         plugins = self.app.extensions["pathway_review.plugins"]
-        for impl in reversed(plugins.hook.search_documents.get_hookimpls()):
-            try:
-                for doc in impl.function() or ():
-                    yield document_fields(doc, self.is_public(doc))
-            except Exception as exc:
-                log.exception("plugin %s failed while listing its search documents", impl.plugin_name)
-                plugins.record_failure(impl.plugin_name, "search_documents", exc)
-                if strict:
-                    raise ContributorFailed(f"plugin {impl.plugin_name} failed: {exc!r}") from exc
+        try:
+            for name, found in plugins.call_per_plugin("search_documents", stop_on_failure=strict):
+                try:
+                    for doc in found:
+                        yield document_fields(doc, self.is_public(doc))
+                except Exception as exc:
+                    log.exception("plugin %s failed while listing its search documents", name)
+                    plugins.record_failure(name, "search_documents", exc)
+                    if strict:
+                        raise ContributorFailed(f"plugin {name} failed: {type(exc).__name__}") from exc
+        except PluginHookFailed as exc:  # raised as it was called, before yielding anything
+            raise ContributorFailed(str(exc)) from exc
 
     def changed(self, documents, removed) -> None:
         """Queue a change, then apply the queue if the writer lock comes within the timeout."""
