@@ -164,7 +164,7 @@ def register(app) -> None:
         try:
             plan = retirement.plan(current_app, name)
         except retirement.RetirementError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
         if not yes:
             click.confirm(plan.question(), abort=True)
         for line in retirement.retire(current_app, plan):
