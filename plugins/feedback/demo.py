@@ -14,10 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
-from pathway_review.clock import today
-from pathway_review.db import database
-from pathway_review.document import render_markdown
-from pathway_review.models import Board, User
+from pathway_review.plugin_api import Board, User, database, render_markdown, today
 
 from .models import ANSWERED, TYPES, Feedback
 from .questions import MINUTES_ID, PATIENTS_ID, questions_for
