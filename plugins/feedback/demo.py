@@ -10,11 +10,10 @@ import random
 from datetime import datetime, time, timedelta, timezone
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
-from pathway_review.plugin_api import Board, User, database, render_markdown, today
+from pathway_review.plugin_api import Board, User, database, library as pathway_library, render_markdown, today
 
 from .models import ANSWERED, TYPES, Feedback
 from .questions import MINUTES_ID, PATIENTS_ID, questions_for
@@ -102,7 +101,7 @@ def _answers(rng, questions) -> dict:
 def insert_demo(count: int, seed: int | None = None) -> tuple[int, list[str]]:
     rng = random.Random(seed)
     day = today()
-    library = current_app.extensions["pathway_review.library"]
+    library = pathway_library()
     rounds = [pv for pathway in library.pathways.values() for pv in pathway.versions
               if pv.consultation_state(day) == "open"]
     if not rounds:

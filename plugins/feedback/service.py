@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
-from pathway_review.plugin_api import (Field, audit, check_fields, describe_for_log, ratelimit, render_markdown, today,
-                                       utcnow)
+from pathway_review.plugin_api import (Field, audit, check_fields, describe_for_log, library as pathway_library,
+                                       ratelimit, render_markdown, today, utcnow)
 
 from .models import TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
 from .questions import clean_answers, questions_for
@@ -28,7 +28,7 @@ FLAGS = ("safety_concern", "anonymous", "hide_board")
 
 
 def library():
-    return current_app.extensions["pathway_review.library"]
+    return pathway_library()
 
 
 # ---- the consultation window --------------------------------------------------------------------
