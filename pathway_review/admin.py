@@ -84,8 +84,7 @@ def board_plugins(board):
         if saving:
             flash(f"Settings for {plugin_host.info[name].title} saved for {board_row.name}.", "success")
         if changed:
-            plugin_host.notify("plugin_enablement_changed", app=current_app._get_current_object(), plugin=name,
-                               board=board_row.slug, enabled=wanted)
+            boards.announce_switch(name, board_row.slug, wanted)
             flash(f"{plugin_host.info[name].title} is now {'on' if wanted else 'off'} for {board_row.name}.",
                   "success")
         return redirect(url_for("admin.board_plugins", board=board)), 303

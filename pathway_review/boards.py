@@ -69,6 +69,20 @@ def set_plugin_enabled(session, plugin: str, board: Board, enabled: bool, actor=
     return True
 
 
+def announce_switch(plugin: str, board_slug: str, enabled: bool) -> None:
+    """After a change of enablement is committed: tell the plugin concerned, then every plugin.
+
+    The plugin concerned hears ``switched_for_board``; everyone hears ``plugin_enablement_changed``.
+    A listener that raises is logged and the others still hear it.
+    """
+    plugins = current_app.extensions["pathway_review.plugins"]
+    app = current_app._get_current_object()
+    if plugins.pm.has_plugin(plugin):
+        plugins.call("switched_for_board", view=plugins.plugin_view(plugin), app=app, board=board_slug,
+                     enabled=enabled)
+    plugins.notify("plugin_enablement_changed", app=app, plugin=plugin, board=board_slug, enabled=enabled)
+
+
 def save_setting(session, plugin: str, board: Board, key: str, value, actor=None) -> None:
     row = session.scalar(select(PluginSetting).where(
         PluginSetting.plugin == plugin, PluginSetting.board_id == board.id, PluginSetting.key == key))

@@ -201,9 +201,7 @@ def _enablement_command(action: str):
             except boards.EnablementError as exc:
                 raise click.ClickException(str(exc)) from None
         if changed:
-            current_app.extensions["pathway_review.plugins"].notify(
-                "plugin_enablement_changed", app=current_app._get_current_object(), plugin=name, board=board_slug,
-                enabled=action == "enable")
+            boards.announce_switch(name, board_slug, action == "enable")
         click.echo(f"{name} {'enabled' if action == 'enable' else 'disabled'} for {board_slug}"
                    + ("" if changed else " (already)"))
     return command

@@ -332,8 +332,8 @@ def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", re
     """Tell the search index that records were added or changed (``documents``) or deleted (``removed``, ids).
 
     Announce it yourself after committing a change to a searchable record:
-    ``app.extensions["pathway_review.plugins"].notify("search_documents_changed", app=app, documents=[...],
-    removed=[...])`` (``notify`` keeps one failing listener from stopping the others).
+    ``host().notify("search_documents_changed", app=app, documents=[...], removed=[...])`` (``host`` from
+    :mod:`pathway_review.plugin_api`; ``notify`` keeps one failing listener from stopping the others).
 
     :param app: the application.
     :param documents: the new or changed records, as :class:`pathway_review.contracts.SearchDocument`.
@@ -371,6 +371,21 @@ def plugin_enablement_changed(app: "Flask", plugin: str, board: str, enabled: bo
 
     :param app: the application.
     :param plugin: the plugin's name.
+    :param board: the board's slug.
+    :param enabled: the new state.
+    """
+
+
+@isolated
+@hookspec
+def switched_for_board(app: "Flask", board: str, enabled: bool) -> None:
+    """Called after a board switches *this* plugin on or off; other plugins do not hear it.
+
+    Use it to bring a board's records back into search when the plugin is switched on, and to withdraw
+    them when it is switched off (:meth:`pathway_review.board_plugins.BoardPlugin.board_switched` does
+    both). ``plugin_enablement_changed`` is the same news broadcast to every plugin.
+
+    :param app: the application.
     :param board: the board's slug.
     :param enabled: the new state.
     """

@@ -14,7 +14,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field as dc_field  # FieldProblem has a "field" attribute
-from typing import Iterable, Mapping
+from typing import Iterable
 
 KIND_CHI = "CHI number"
 KIND_NHS = "NHS number"
@@ -179,12 +179,35 @@ class FieldProblem:
                 "Nothing you typed has been lost.")
 
 
-def check_fields(fields: Mapping[str, tuple[str, str]]) -> list[FieldProblem]:
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """One free-text field to check: its form name, the label the person sees, and what they typed.
+
+    Keyword-only, because ``label`` and ``text`` are both strings: written in the wrong order, the
+    person's text would be taken for a label and a number in it would pass unseen.
+    """
+    name: str
+    label: str
+    text: str | None = dc_field(default=None, repr=False)
+
+    def __post_init__(self):
+        for attribute in ("name", "label"):
+            if not isinstance(getattr(self, attribute), str) or not getattr(self, attribute):
+                raise TypeError(f"Field {attribute} must be a non-empty string")
+        if self.text is not None and not isinstance(self.text, str):
+            raise TypeError(f"Field {self.name!r}: text must be a string or None, not {type(self.text).__name__}")
+
+
+def check_fields(*fields: Field) -> list[FieldProblem]:
+    """The fields that contain what looks like a CHI or NHS number, in the order given."""
     problems = []
-    for name, (label, text) in fields.items():
-        found = find_identifiers(text or "")
+    for item in fields:
+        if not isinstance(item, Field):
+            raise TypeError("check_fields takes Field(name=..., label=..., text=...) arguments, "
+                            f"not {type(item).__name__}")
+        found = find_identifiers(item.text or "")
         if found:
-            problems.append(FieldProblem(name, label, tuple(found), text))
+            problems.append(FieldProblem(item.name, item.label, tuple(found), item.text or ""))
     return problems
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from types import ModuleType
 from typing import Any, Iterable, Iterator
 
 import pluggy
@@ -134,8 +136,7 @@ class PluginHost:
                 except Exception as exc:  # a broken plugin must not stop the app
                     self._failed(plugin, f"import failed: {exc!r}")
                     continue
-            self.add(plugin, getattr(plugin, "name", None) or plugin.__name__.rsplit(".", 1)[-1],
-                     source="configured")
+            self.add(plugin, plugin_name(plugin), source="configured")
         self._check_pending()
 
     def _add_entry_point(self, ep) -> None:
@@ -149,7 +150,7 @@ class PluginHost:
         self.add(module, ep.name, source="entry point", version=version)
 
     def add(self, plugin: Any, name: str, source: str = "configured", version: str = "") -> None:
-        if name in self.info and self.info[name].failure is None:
+        if (name in self.info and self.info[name].failure is None) or self.pm.is_registered(plugin):
             return  # the same plugin reached through two routes (entry point and config)
         try:
             self.pm.register(plugin, name=name)
@@ -309,6 +310,21 @@ class PluginHost:
                                                             f"{expected.__name__} or None; the answer was ignored")
                 continue
             yield impl.plugin_name, result
+
+
+def plugin_name(plugin: Any) -> str:
+    """The name a configured plugin is known by: its ``name`` attribute, else its module's or class's name.
+
+    A listener object (an instance whose methods are hook implementations) has no ``__name__``; it is
+    named after its class, in the snake_case plugin names use (``SearchJournal`` → ``search_journal``).
+    """
+    explicit = getattr(plugin, "name", None)
+    if isinstance(explicit, str) and explicit:
+        return explicit
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__.rsplit(".", 1)[-1]
+    cls = plugin if isinstance(plugin, type) else type(plugin)
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls.__name__).lower()
 
 
 def host() -> PluginHost:

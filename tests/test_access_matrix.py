@@ -6,21 +6,11 @@ plugins are switched on for the signed-in users' own board (Lothian) and stay of
 """
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from werkzeug.routing import IntegerConverter, PathConverter, UUIDConverter
 
 from pathway_review.access import declared_rule
-from pathway_review.converters import VersionConverter
-from tests.conftest import AuthActions
-
-OWN_BOARD, OTHER_BOARD = "lothian", "fife"
-PATHWAY, VERSIONS = "suspected-colorectal-cancer", ("2.0", "3.0")
-MISSING_ID = 999999
-ROLES = ("anonymous", "gp", "cfsd", "board-admin", "admin")
-ROLE_OF = {"gp": "gp", "cfsd": "cfsd", "board-admin": "board-admin", "admin": "admin"}
-BOARD_OF = {"gp": OWN_BOARD, "board-admin": OWN_BOARD, "cfsd": None, "admin": None}
+from pathway_review.testing.access import (OWN_BOARD, ROLES, access_failures, client_for, fill, get_routes,
+                                           is_static, owner_of, post_routes)
 
 
 @pytest.fixture
@@ -30,17 +20,8 @@ def app_config():
     return {"PLUGINS": ["tests.fixture_plugins.board_banner"]}
 
 
-def is_static(endpoint: str) -> bool:
-    return endpoint == "static" or endpoint.endswith(".static")
-
-
 def host(app):
     return app.extensions["pathway_review.plugins"]
-
-
-def owner_of(app, endpoint: str) -> str | None:
-    blueprint = endpoint.rpartition(".")[0]
-    return host(app).blueprint_owner.get(blueprint)
 
 
 def enable_optional_plugins(app, board=OWN_BOARD):
@@ -48,91 +29,6 @@ def enable_optional_plugins(app, board=OWN_BOARD):
     for name in host(app).optional_names:
         result = runner.invoke(args=["plugins", "enable", name, "--board", board])
         assert result.exit_code == 0, result.output
-
-
-def section_id(app) -> str:
-    return app.extensions["pathway_review.library"].get(PATHWAY).current.sections[0].id
-
-
-def fill(app, rule, board: str) -> tuple[str, bool]:
-    """The rule's URL with every argument filled by its name; True if it names a record that cannot exist."""
-    values, missing_record = {}, False
-    for name in sorted(rule.arguments):
-        converter = rule._converters[name]
-        if isinstance(converter, IntegerConverter):
-            values[name], missing_record = MISSING_ID, True
-        elif isinstance(converter, UUIDConverter):
-            values[name], missing_record = uuid.UUID(int=0), True
-        elif name == "board" or name.endswith("_board"):
-            values[name] = board
-        elif isinstance(converter, VersionConverter) or name in ("version", "old", "new", "from_version",
-                                                                 "to_version"):
-            values[name] = VERSIONS[0] if name in ("old", "from_version") else VERSIONS[1]
-        elif name in ("slug", "pathway", "pathway_slug"):
-            values[name] = PATHWAY
-        elif name in ("section", "section_id"):
-            values[name] = section_id(app)
-        elif isinstance(converter, PathConverter):
-            values[name], missing_record = "no/such/thing", True
-        else:
-            values[name], missing_record = "no-such-thing", True
-    return rule.build(values, append_unknown=False)[1], missing_record
-
-
-def get_routes(app):
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not is_static(rule.endpoint) and "GET" in (rule.methods or ()):
-            yield rule
-
-
-def post_routes(app):
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not is_static(rule.endpoint) and (rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}:
-            yield rule
-
-
-def expected(app, rule, role: str, board_kind: str, missing_record: bool) -> int | str:
-    """What this role should get: a status code, "login", "allowed" (anything but 401/403/5xx) or
-    "allowed or refused" (the view declared a finer check of its own, so 403 is possible too)."""
-    access = declared_rule(app.view_functions[rule.endpoint])
-    if access.public:
-        return 404 if missing_record else "allowed"
-    if role == "anonymous":
-        return 401 if rule.rule.startswith("/api/") else "login"
-    if access.roles and ROLE_OF[role] not in access.roles:
-        return 403
-    if board_kind == "other" and BOARD_OF[role] is not None:
-        return 404  # another board's records do not exist for this user
-    if access.permission:
-        return "allowed or refused"  # the view's own can() check may refuse this user
-    return 404 if missing_record else "allowed"
-
-
-def check(response, want) -> str | None:
-    status = response.status_code
-    if status >= 500:
-        return f"{status} (server error)"
-    if want == "login":
-        location = response.headers.get("Location", "")
-        signs_in = status == 302 and location.startswith("/login")
-        return None if signs_in else f"{status} {location}, not a sign-in redirect"
-    if want == "allowed or refused":
-        return f"{status}, expected access or 403" if status == 401 else None
-    if want == "allowed":
-        if status in (401, 403):
-            return f"{status}, expected access"
-        if status in (301, 302, 303, 307, 308) and response.headers.get("Location", "").startswith("/login"):
-            return "sent to sign in, expected access"
-        return None
-    return None if status == want else f"{status}, expected {want}"
-
-
-def client_for(app, role):
-    client = app.test_client()
-    if role != "anonymous":
-        response = AuthActions(client).login(role)
-        assert response.status_code == 302, f"{role} could not sign in"
-    return client
 
 
 # ---- (a) every view declares a rule ---------------------------------------------------------------
@@ -154,17 +50,7 @@ def test_matrix_covers_the_core_and_plugin_routes(app):
 @pytest.mark.parametrize("role", ROLES)
 def test_get_matrix(app, role):
     enable_optional_plugins(app)
-    client = client_for(app, role)
-    failures, checked = [], 0
-    for rule in get_routes(app):
-        kinds = ("own", "other") if "board" in rule.arguments else ("own",)
-        for kind in kinds:
-            url, missing_record = fill(app, rule, OWN_BOARD if kind == "own" else OTHER_BOARD)
-            want = expected(app, rule, role, kind, missing_record)
-            problem = check(client.get(url), want)
-            checked += 1
-            if problem:
-                failures.append(f"{role} GET {url} ({rule.endpoint}, {kind} board): {problem}")
+    failures, checked = access_failures(app, roles=(role,))
     assert checked >= 15
     assert not failures, "\n".join(failures)
 

@@ -1,7 +1,9 @@
 """The example third-party plugin in examples/pathway-review-practice-contacts, installed as a package would be.
 
 It proves the journey of docs/plugins.md: found through its entry point, switched on for one board, working
-for that board only. Install it with ``pip install -e examples/pathway-review-practice-contacts``.
+for that board only. Install it with ``pip install -e examples/pathway-review-practice-contacts``. The tests
+use the fixtures an outside author gets from ``pathway_review.testing``: the plugin is registered and
+switched on for Lothian before each test unless ``plugin_boards`` says otherwise.
 """
 import importlib.util
 import json
@@ -9,7 +11,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from tests.conftest import AuthActions
+from pathway_review.testing import access_failures, switch_on
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pathway_review_practice_contacts") is None,
@@ -23,25 +25,18 @@ CONTACTS = {"setting-liaison_name": "Dr Ailsa Reid, GP interface lead",
             "setting-show_on_pathways": "on"}
 
 
-def signed_in(app, who):
-    client = app.test_client()
-    auth = AuthActions(client)
-    assert auth.login(who).status_code == 302
-    return client, auth
+@pytest.fixture
+def plugin_under_test():
+    return "pathway_review_practice_contacts"
 
 
-def switch_on(app, board="lothian"):
-    result = app.test_cli_runner().invoke(args=["plugins", "enable", "practice_contacts", "--board", board])
-    assert result.exit_code == 0, result.output
-
-
-def save_contacts(app, who="board-admin", board="lothian", **changes):
-    client, auth = signed_in(app, who)
+def save_contacts(sign_in, who="board-admin", board="lothian", **changes):
     form = {**CONTACTS, **changes, "plugin": "practice_contacts", "action": "enable", "settings": "1"}
     form = {k: v for k, v in form.items() if v is not None}
-    return auth.post(f"/admin/boards/{board}/plugins", form, follow_redirects=True)
+    return sign_in(who).post(f"/admin/boards/{board}/plugins", form, follow_redirects=True)
 
 
+@pytest.mark.parametrize("plugin_boards", [()])
 def test_found_through_its_entry_point(runner):
     (ep,) = [ep for ep in entry_points(group="pathway_review") if ep.name == "practice_contacts"]
     assert ep.value == "pathway_review_practice_contacts" and ep.dist.name == "pathway-review-practice-contacts"
@@ -52,19 +47,20 @@ def test_found_through_its_entry_point(runner):
     assert {"board_settings", "nav_links", "pathway_panels", "register_blueprints"} <= set(listed["hooks"])
 
 
-def test_off_until_a_board_switches_it_on(app):
-    gp, _ = signed_in(app, "gp")
+@pytest.mark.parametrize("plugin_boards", [()])
+def test_off_until_a_board_switches_it_on(sign_in, plugin_name):
+    assert plugin_name == "practice_contacts"  # the entry point's name, however it was registered
+    gp = sign_in("gp").client
     assert "Practice contacts" not in gp.get(COLORECTAL).get_data(as_text=True)
     assert gp.get("/practice-contacts/").status_code == 404
 
 
-def test_board_admin_sets_the_contacts_and_that_board_sees_them(app):
-    switch_on(app)
-    page = save_contacts(app).get_data(as_text=True)
+def test_board_admin_sets_the_contacts_and_that_board_sees_them(sign_in):
+    page = save_contacts(sign_in).get_data(as_text=True)
     assert "Settings for Practice contacts saved for NHS Lothian." in page
     assert "Settings for NHS Lothian" in page and 'value="0131 555 0100"' in page
 
-    gp, _ = signed_in(app, "gp")
+    gp = sign_in("gp").client
     pathway = gp.get(COLORECTAL).get_data(as_text=True)
     assert "Questions about this pathway in NHS Lothian?" in pathway
     assert '<a href="mailto:interface@lothian.example.nhs.scot">' in pathway
@@ -72,65 +68,64 @@ def test_board_admin_sets_the_contacts_and_that_board_sees_them(app):
     contacts = gp.get("/practice-contacts/").get_data(as_text=True)
     assert "Dr Ailsa Reid, GP interface lead" in contacts and "Weekdays, 9am to 5pm" in contacts
 
-    fife, _ = signed_in(app, "gp-fife")
+    fife = sign_in("gp-fife").client
     assert "Questions about this pathway" not in fife.get(COLORECTAL).get_data(as_text=True)
     assert "practice-contacts" not in fife.get("/").get_data(as_text=True)
     assert fife.get("/practice-contacts/").status_code == 404
     assert fife.get("/practice-contacts/boards/lothian/").status_code == 404
 
 
-def test_each_board_keeps_its_own_contacts(app):
-    switch_on(app, "lothian")
-    switch_on(app, "fife")
-    save_contacts(app)
-    save_contacts(app, who="board-admin-fife", board="fife", **{"setting-liaison_name": "Fife interface team",
+@pytest.mark.parametrize("plugin_boards", [("lothian", "fife")])
+def test_each_board_keeps_its_own_contacts(sign_in):
+    save_contacts(sign_in)
+    save_contacts(sign_in, who="board-admin-fife", board="fife", **{"setting-liaison_name": "Fife interface team",
                                                                "setting-liaison_email": "interface@fife.example"})
-    lothian, _ = signed_in(app, "gp")
-    fife, _ = signed_in(app, "gp-fife")
+    lothian, fife = sign_in("gp").client, sign_in("gp-fife").client
     assert "Dr Ailsa Reid" in lothian.get(COLORECTAL).get_data(as_text=True)
     fife_page = fife.get(COLORECTAL).get_data(as_text=True)
     assert "Fife interface team" in fife_page and "Dr Ailsa Reid" not in fife_page
     assert fife.get("/practice-contacts/boards/lothian/").status_code == 404
 
-    cfsd, _ = signed_in(app, "cfsd")  # national staff reach every board that publishes contacts
+    cfsd = sign_in("cfsd").client  # national staff reach every board that publishes contacts
     listing = cfsd.get("/practice-contacts/").get_data(as_text=True)
     assert "NHS Fife" in listing and "NHS Lothian" in listing and "NHS Tayside" not in listing
     assert "Fife interface team" in cfsd.get("/practice-contacts/boards/fife/").get_data(as_text=True)
     assert cfsd.get("/practice-contacts/boards/tayside/").status_code == 404
 
 
-def test_panel_can_be_hidden_while_the_page_stays(app):
-    switch_on(app)
-    save_contacts(app, **{"setting-show_on_pathways": None})
-    gp, _ = signed_in(app, "gp")
+def test_panel_can_be_hidden_while_the_page_stays(sign_in):
+    save_contacts(sign_in, **{"setting-show_on_pathways": None})
+    gp = sign_in("gp").client
     assert "Questions about this pathway" not in gp.get(COLORECTAL).get_data(as_text=True)
     assert "Dr Ailsa Reid" in gp.get("/practice-contacts/").get_data(as_text=True)
 
 
-def test_page_says_when_no_contacts_are_set(app):
-    switch_on(app)
-    gp, _ = signed_in(app, "gp")
+def test_page_says_when_no_contacts_are_set(sign_in):
+    gp = sign_in("gp").client
     assert "has not added its contacts yet" in gp.get("/practice-contacts/").get_data(as_text=True)
     assert "Questions about this pathway" not in gp.get(COLORECTAL).get_data(as_text=True)
 
 
-def test_contacts_are_shown_as_text_never_as_markup(app):
-    switch_on(app)
-    save_contacts(app, **{"setting-liaison_name": "<script>alert(1)</script>",
+def test_contacts_are_shown_as_text_never_as_markup(sign_in):
+    save_contacts(sign_in, **{"setting-liaison_name": "<script>alert(1)</script>",
                           "setting-liaison_email": "javascript:alert(1)"})
-    gp, _ = signed_in(app, "gp")
+    gp = sign_in("gp").client
     page = gp.get(COLORECTAL).get_data(as_text=True)
     assert "<script>alert(1)" not in page and 'href="javascript:' not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_switching_off_hides_everything_and_keeps_the_contacts(app):
-    switch_on(app)
-    save_contacts(app)
-    runner = app.test_cli_runner()
+def test_switching_off_hides_everything_and_keeps_the_contacts(app, sign_in, runner):
+    save_contacts(sign_in)
     assert runner.invoke(args=["plugins", "disable", "practice_contacts", "--board", "lothian"]).exit_code == 0
-    gp, _ = signed_in(app, "gp")
+    gp = sign_in("gp").client
     assert "Dr Ailsa Reid" not in gp.get(COLORECTAL).get_data(as_text=True)
     assert gp.get("/practice-contacts/").status_code == 404
-    switch_on(app)
+    switch_on(app, "practice_contacts", ["lothian"])
     assert "Dr Ailsa Reid" in gp.get("/practice-contacts/").get_data(as_text=True)
+
+
+def test_every_route_answers_each_role_and_board_as_its_rule_declares(app):
+    failures, checked = access_failures(app, plugin="practice_contacts")
+    assert checked >= 5 * 3  # two pages, one of them per board, for every role
+    assert not failures, "\n".join(failures)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from pathway_review.identifiers import (
-    FieldProblem, IdentifierMatch, check_fields, describe_for_log, find_identifiers,
+    Field, FieldProblem, IdentifierMatch, check_fields, describe_for_log, find_identifiers,
     is_valid_chi, is_valid_nhs_number,
 )
 
@@ -198,7 +198,7 @@ def test_masked_keeps_shape_but_no_digits():
 
 
 def test_message_names_the_field_quotes_the_number_and_reassures():
-    [problem] = check_fields({"comment": ("Comment", "CHI 021116 5794 was in the letter")})
+    [problem] = check_fields(Field(name="comment", label="Comment", text="CHI 021116 5794 was in the letter"))
     assert problem.message == (
         'Comment contains what looks like a CHI or NHS number ("021116 5794"). Remove patient '
         "identifiers before you submit: what you write here is about services and pathways, not a patient. "
@@ -208,7 +208,7 @@ def test_message_names_the_field_quotes_the_number_and_reassures():
 def test_message_quotes_three_and_counts_the_rest():
     rng = random.Random("many")
     numbers = [make_nhs(rng) for _ in range(5)]
-    [problem] = check_fields({"other": ("Other comments", ", ".join(numbers))})
+    [problem] = check_fields(Field(name="other", label="Other comments", text=", ".join(numbers)))
     message = problem.message
     assert message.startswith("Other comments contains what look like ")
     assert all(f'"{n}"' in message for n in numbers[:3]) and numbers[3] not in message
@@ -217,20 +217,19 @@ def test_message_quotes_three_and_counts_the_rest():
 
 def test_message_says_where_in_a_long_answer():
     text = "The red flag section is clear. " * 5 + "Pt seen 0211165794 needed CT first."
-    [problem] = check_fields({"comment": ("Comment", text)})
+    [problem] = check_fields(Field(name="comment", label="Comment", text=text))
     assert """"0211165794" near '…Pt seen'""" in problem.message
-    [at_start] = check_fields({"c": ("Comment", "0211165794 " + "x" * 200)})
+    [at_start] = check_fields(Field(name="c", label="Comment", text="0211165794 " + "x" * 200))
     assert '"0211165794" at the very start' in at_start.message
 
 
 def test_check_fields_reports_only_fields_with_numbers_in_the_given_order():
-    fields = {
-        "summary": ("Summary", "Clear pathway, deliverable in primary care."),
-        "answers.other": ("Other tests", "FIT test 943 476 5919"),
-        "comment": ("Comment", "CHI 0211165794 and 021116 5794"),
-        "empty": ("Empty", ""),
-    }
-    problems = check_fields(fields)
+    problems = check_fields(
+        Field(name="summary", label="Summary", text="Clear pathway, deliverable in primary care."),
+        Field(name="answers.other", label="Other tests", text="FIT test 943 476 5919"),
+        Field(name="comment", label="Comment", text="CHI 0211165794 and 021116 5794"),
+        Field(name="empty", label="Empty", text=""),
+    )
     assert [(p.field, p.label, len(p.matches)) for p in problems] == [
         ("answers.other", "Other tests", 1), ("comment", "Comment", 2)]
     assert all(isinstance(p, FieldProblem) for p in problems)
@@ -238,11 +237,22 @@ def test_check_fields_reports_only_fields_with_numbers_in_the_given_order():
     assert "021116" not in repr(problems) and "5919" not in repr(problems)
 
 
+def test_a_field_cannot_be_written_with_label_and_text_in_the_wrong_order():
+    # Positional label and text were how a swapped call once let a valid CHI number through unseen.
+    with pytest.raises(TypeError):
+        Field("comment", "CHI 021116 5794 was in the letter", "Comment")
+    with pytest.raises(TypeError, match="Field"):
+        check_fields({"comment": ("CHI 021116 5794 was in the letter", "Comment")})
+    with pytest.raises(TypeError, match="text must be a string"):
+        Field(name="comment", label="Comment", text=("Comment", "0211165794"))
+    assert "0211165794" not in repr(Field(name="comment", label="Comment", text="0211165794"))
+
+
 def test_log_line_has_counts_and_field_names_but_no_identifier_digits():
-    problems = check_fields({
-        "comment": ("Comment", "CHI 021116 5794 and 943 476 5919"),
-        "answers.other": ("Other", "0211165794"),
-    })
+    problems = check_fields(
+        Field(name="comment", label="Comment", text="CHI 021116 5794 and 943 476 5919"),
+        Field(name="answers.other", label="Other", text="0211165794"),
+    )
     line = describe_for_log(problems)
     assert line == "identifier guard: 3 matches in fields comment, answers.other"
     assert re.findall(r"\d+", line) == ["3"]

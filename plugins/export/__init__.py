@@ -12,8 +12,7 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from pathway_review import hookimpl
-from pathway_review.contracts import Action, ExportFormat, NavLink
+from pathway_review.plugin_api import Action, ExportFormat, NavLink, hookimpl
 
 from .exporting import EXPORT_ROLES, all_formats, datasets_for
 from .formats import write_csv, write_json, write_ndjson

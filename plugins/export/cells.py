@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from pathway_review.models import as_utc
+from pathway_review.plugin_api import as_utc
 
 TRIGGERS = frozenset("=+-@\t\r")
 ESCAPED = TRIGGERS | {"'"}

@@ -17,10 +17,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from flask import current_app, has_app_context
 
-from pathway_review import audit
-from pathway_review.contracts import Dataset, DatasetFilter, ExportFormat
-from pathway_review.db import database
-from pathway_review.plugins import flatten, page_hook
+from pathway_review.plugin_api import Dataset, DatasetFilter, ExportFormat, audit, database, flatten, page_hook
 
 from .formats import ExportInfo
 from .pseudonyms import pseudonymiser

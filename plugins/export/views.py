@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context
 
-from pathway_review import audit, ratelimit
-from pathway_review.access import roles_required
-from pathway_review.db import database
-from pathway_review.security import error_response
+from pathway_review.plugin_api import audit, database, error_response, ratelimit, roles_required
 
 from .exporting import (EXPORT_ROLES, FALSE, TRUE, Export, ExportProblem, all_formats, datasets_for,
                         find_dataset, prepare, stream)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pathway_review import hookimpl
+from pathway_review.plugin_api import hookimpl
 
 from .page_hooks import nav_links, pathway_actions, pathway_panels, section_actions, section_panels  # noqa: F401
 

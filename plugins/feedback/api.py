@@ -11,9 +11,7 @@ import json
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.access import roles_required
-from pathway_review.db import get_session
-from pathway_review.security import error_response
+from pathway_review.plugin_api import error_response, get_session, roles_required
 
 from . import events, filters as filtering, service
 from .models import Feedback

@@ -8,11 +8,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.access import roles_required, signed_in
-from pathway_review.db import get_session
-from pathway_review.pathways import get_version_or_404
-from pathway_review.models import Board
-from pathway_review.plugins import flatten, page_hook
+from pathway_review.plugin_api import (Board, flatten, get_session, get_version_or_404, page_hook, roles_required,
+                                       signed_in)
 
 from . import anchoring, events, filters as filtering, service
 from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory

@@ -8,10 +8,7 @@ from typing import Any, Iterator, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
-from pathway_review.boards import TERRITORIAL_BOARDS
-from pathway_review.contracts import Dataset, DatasetFilter
-from pathway_review.db import database
-from pathway_review.models import Board, User, as_utc
+from pathway_review.plugin_api import TERRITORIAL_BOARDS, Board, Dataset, DatasetFilter, User, as_utc, database
 
 from . import filters as filtering
 from .models import STATUSES, SUBMITTED, TYPES, Feedback
@@ -60,7 +57,7 @@ def rows(filters: Mapping[str, Any]) -> Iterator[dict]:
              .join(User, User.id == Feedback.user_id).outerjoin(Board, Board.id == Feedback.board_id)
              .where(*filtering.conditions(dict(filters))).order_by(Feedback.id)
              .execution_options(yield_per=BATCH))
-    with database().sessions() as session:
+    with database().session() as session:
         for row in session.execute(query):
             answers = json.loads(row.answers or "{}")
             record = {
@@ -80,7 +77,7 @@ def rows(filters: Mapping[str, Any]) -> Iterator[dict]:
 def summary(filters: Mapping[str, Any]) -> dict[str, list[tuple[str, int]]]:
     where = filtering.conditions(dict(filters))
     one_pathway = bool(filters.get("pathway") or filters.get("round"))
-    with database().sessions() as session:
+    with database().session() as session:
         def grouped(*columns_):
             return session.execute(select(*columns_, func.count()).where(*where).group_by(*columns_)
                                    .order_by(func.count().desc())).all()
@@ -125,7 +122,7 @@ def feedback_dataset() -> Dataset:
 
 def search_documents() -> Iterator:
     titles = {slug: pathway.title for slug, pathway in library().pathways.items()}
-    with database().sessions() as session:
+    with database().session() as session:
         # A search document needs neither the author nor the board: skip their joins.
         records = session.scalars(select(Feedback).options(lazyload("*")).where(Feedback.status.in_(SUBMITTED))
                                   .order_by(Feedback.id).execution_options(yield_per=BATCH))

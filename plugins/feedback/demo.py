@@ -10,15 +10,11 @@ import random
 from datetime import datetime, time, timedelta, timezone
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
-from pathway_review.clock import today
-from pathway_review.consultation import consultation_status
-from pathway_review.db import database
-from pathway_review.document import render_markdown
-from pathway_review.models import Board, User
+from pathway_review.plugin_api import (Board, User, consultation_status, database, library as pathway_library,
+                                       render_markdown, today)
 
 from .models import ANSWERED, TYPES, Feedback
 from .questions import MINUTES_ID, PATIENTS_ID, questions_for
@@ -106,7 +102,7 @@ def _answers(rng, questions) -> dict:
 def insert_demo(count: int, seed: int | None = None) -> tuple[int, list[str]]:
     rng = random.Random(seed)
     day = today()
-    library = current_app.extensions["pathway_review.library"]
+    library = pathway_library()
     rounds = [pv for pathway in library.pathways.values() for pv in pathway.versions
               if consultation_status(pv, day).is_open]
     if not rounds:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from pathway_review.contracts import SearchDocument
-from pathway_review.models import as_utc
-from pathway_review.plugins import host
+from pathway_review.plugin_api import SearchDocument, as_utc, host
 
 from .models import Feedback
 from .service import library

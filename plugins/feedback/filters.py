@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from pathway_review.models import Board
+from pathway_review.plugin_api import Board
 
 from .models import STATUSES, SUBMITTED, TYPES, Feedback
 

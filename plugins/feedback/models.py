@@ -11,8 +11,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pathway_review.db import Base
-from pathway_review.models import Board, User, utcnow
+from pathway_review.plugin_api import Base, Board, User, utcnow
 
 TYPES = {
     "red-flags": "Red flags",

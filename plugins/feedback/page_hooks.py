@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from flask import g, render_template, url_for
 from sqlalchemy import func, select
 
-from pathway_review import hookimpl
-from pathway_review.contracts import Action, NavLink
-from pathway_review.db import get_session
+from pathway_review.plugin_api import Action, NavLink, get_session, hookimpl
 
 from .models import SUBMITTED, Feedback
 from .service import library, window_state

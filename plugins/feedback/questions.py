@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pathway_review.document import Question
+from pathway_review.plugin_api import Question
 
 MINUTES_ID = "extra-gp-minutes"
 PATIENTS_ID = "patients-a-year"

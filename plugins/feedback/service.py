@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
-from pathway_review import audit, ratelimit
-from pathway_review.consultation import consultation_status
-from pathway_review.document import render_markdown
-from pathway_review.identifiers import check_fields, describe_for_log
-from pathway_review.models import utcnow
+from pathway_review.plugin_api import (Field, audit, check_fields, consultation_status, describe_for_log,
+                                       library as pathway_library, ratelimit, render_markdown, utcnow)
 
 from .models import TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
 from .questions import clean_answers, questions_for
@@ -31,7 +28,7 @@ FLAGS = ("safety_concern", "anonymous", "hide_board")
 
 
 def library():
-    return current_app.extensions["pathway_review.library"]
+    return pathway_library()
 
 
 # ---- the consultation window --------------------------------------------------------------------
@@ -124,11 +121,11 @@ def check(version, raw: dict, submit: bool) -> Checked:
         values[flag] = bool(value)
 
     labels = {q.id: q.label for q in questions}
-    texts = {"text": ("Your feedback", text)}
+    texts = [Field(name="text", label="Your feedback", text=text)]
     for qid, answer in answers.items():
         if isinstance(answer, str):
-            texts[f"answers.{qid}"] = (labels[qid], answer)
-    problems = check_fields(texts)
+            texts.append(Field(name=f"answers.{qid}", label=labels[qid], text=answer))
+    problems = check_fields(*texts)
     if problems:
         log.info("feedback not saved: %s", describe_for_log(problems))
         errors.extend({"field": p.field, "message": p.message} for p in problems)
@@ -152,7 +149,7 @@ def check_triage(raw: dict) -> Checked:
                                                            f"characters: it has {len(response):,}."})
         else:
             values["response"] = response.strip()
-            problems = check_fields({"response": ("The response", response)})
+            problems = check_fields(Field(name="response", label="The response", text=response))
             if problems:
                 log.info("triage not saved: %s", describe_for_log(problems))
                 errors.extend({"field": p.field, "message": p.message} for p in problems)

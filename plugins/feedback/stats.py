@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, distinct, func, select
 
-from pathway_review.models import Board
+from pathway_review.plugin_api import Board
 
 from .anchoring import section_order
 from .models import SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.access import roles_required
-from pathway_review.db import get_session
-from pathway_review.pathways import get_version_or_404
+from pathway_review.plugin_api import get_session, get_version_or_404, roles_required
 
 from . import events, service
 from .models import TYPES, Feedback

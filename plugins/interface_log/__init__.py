@@ -5,8 +5,7 @@ from pathlib import Path
 
 from flask import url_for
 
-from pathway_review import hookimpl
-from pathway_review.contracts import Action, BoardSetting, NavLink
+from pathway_review.plugin_api import Action, BoardSetting, NavLink, hookimpl
 
 from . import rules
 
@@ -84,18 +83,13 @@ def datasets():
 
 @hookimpl
 def search_documents():
-    from pathway_review.db import database
+    from .data import kit
 
-    from .data import board_issues, enabled_board_ids, issue_document
-
-    with database().sessions() as session:
-        for issue in board_issues(session, enabled_board_ids(session)):
-            yield issue_document(issue)
+    yield from kit.search_documents()
 
 
 @hookimpl
-def plugin_enablement_changed(app, plugin, board, enabled):
-    if plugin == rules.PLUGIN:
-        from .data import board_switched
+def switched_for_board(app, board, enabled):
+    from .data import kit
 
-        board_switched(app, board, enabled)
+    kit.board_switched(app, board, enabled)

@@ -4,9 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
-from pathway_review.access import can, checks_permission, signed_in
-from pathway_review.db import get_session
-from pathway_review.security import error_response
+from pathway_review.plugin_api import can, checks_permission, error_response, get_session, signed_in
 
 from .dashboard import open_first
 from .forms import check_issue, check_triage

@@ -7,8 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from pathway_review.clock import today
-from pathway_review.db import get_session
+from pathway_review.plugin_api import get_session, today
 
 from .models import CATEGORIES, OPEN, InterfaceIssue
 

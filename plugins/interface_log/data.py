@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import g, has_app_context, has_request_context
 from sqlalchemy import select
 
-from pathway_review.contracts import Dataset, DatasetFilter, SearchDocument
-from pathway_review.db import get_session
-from pathway_review.boards import boards_with_plugin
-from pathway_review.models import Board
+from pathway_review.plugin_api import DatasetFilter, SearchDocument, get_session
 
 from .models import CATEGORIES, STATUSES, InterfaceIssue
-from .rules import PLUGIN
+from .rules import PLUGIN, kit
 
 COLUMNS = ["id", "board", "logged", "category", "service", "pathway", "section", "patient_safety", "status",
            "owner", "reported_by", "finished", "days_to_resolve", "lasting_change", "lasting_change_detail",
@@ -33,39 +29,9 @@ def issue_document(issue: InterfaceIssue) -> SearchDocument:
         board=issue.board.slug, plugin=PLUGIN)
 
 
-def enabled_board_ids(session) -> list[int]:
-    return [board.id for board in boards_with_plugin(session, PLUGIN)]
-
-
 def board_issues(session, board_ids):
     return session.scalars(select(InterfaceIssue).where(InterfaceIssue.board_id.in_(list(board_ids)))
                            .order_by(InterfaceIssue.id))
-
-
-def board_switched(app, board_slug: str, enabled: bool) -> None:
-    """Take a board's issues out of the search index when it switches the log off; put them back when on."""
-    from .service import announce
-
-    with app.extensions["pathway_review.db"].sessions() as session:
-        board = session.scalar(select(Board).where(Board.slug == board_slug))
-        if board is None:
-            return
-        issues = list(board_issues(session, [board.id]))
-        with app.app_context():
-            if enabled:
-                announce(documents=[issue_document(i) for i in issues])
-            else:
-                announce(removed=[document_id(i.id) for i in issues])
-
-
-def _visible_board_ids(session) -> list[int]:
-    user = g.get("user") if has_app_context() else None
-    if user is None and has_request_context():
-        return []  # an anonymous request sees nothing, whatever asked for the rows
-    enabled = enabled_board_ids(session)
-    if user is not None and user.board_id is not None:
-        return [user.board_id] if user.board_id in enabled else []
-    return enabled
 
 
 def _as_date(value) -> date | None:
@@ -83,9 +49,9 @@ def _label_key(table: dict, value) -> str:
     return next((k for k, label in table.items() if value in (k, label)), str(value))
 
 
-def _selected(filters) -> list[InterfaceIssue]:
+def _selected(filters, scope) -> list[InterfaceIssue]:
     session = get_session()
-    query = select(InterfaceIssue).where(InterfaceIssue.board_id.in_(_visible_board_ids(session)))
+    query = select(InterfaceIssue).where(InterfaceIssue.board_id.in_(scope.board_ids))
     if filters.get("status"):
         query = query.where(InterfaceIssue.status == _label_key(STATUSES, filters["status"]))
     if filters.get("category"):
@@ -98,8 +64,8 @@ def _selected(filters) -> list[InterfaceIssue]:
             if (start is None or i.created.date() >= start) and (end is None or i.created.date() <= end)]
 
 
-def _rows(filters):
-    for issue in _selected(filters):
+def _rows(filters, scope):
+    for issue in _selected(filters, scope):
         yield {
             "id": issue.id, "board": issue.board.name, "logged": issue.created.date().isoformat(),
             "category": issue.category_label, "service": issue.service, "pathway": issue.pathway or "",
@@ -114,8 +80,8 @@ def _rows(filters):
         }
 
 
-def _summary(filters):
-    issues = _selected(filters)
+def _summary(filters, scope):
+    issues = _selected(filters, scope)
 
     def count(label_of):
         totals: dict[str, int] = {}
@@ -127,8 +93,8 @@ def _summary(filters):
             "Patient safety": count(lambda i: "Safety-flagged" if i.patient_safety else "Not flagged")}
 
 
-def interface_issues_dataset() -> Dataset:
-    return Dataset(
+def interface_issues_dataset():
+    return kit.dataset(
         name="interface_issues", title="Interface issues between general practice and hospital services",
         filter_specs=[DatasetFilter("status", "Status", "choice", tuple(STATUSES)),
                       DatasetFilter("category", "Category", "choice", tuple(CATEGORIES)),
@@ -137,3 +103,7 @@ def interface_issues_dataset() -> Dataset:
                       DatasetFilter("logged_to", "Logged on or before", "date")],
         columns=lambda filters: list(COLUMNS), rows=_rows, summary=_summary,
         roles=frozenset({"board-admin", "cfsd", "admin"}), personal_columns=("owner", "reported_by"))
+
+
+# Rebuilds and boards switching the log on or off go through the board-plugin kit.
+kit.searchable(board_issues, issue_document)

@@ -8,13 +8,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from pathway_review import boards
-from pathway_review.clock import today
-from pathway_review.demo import create_demo_accounts
-from pathway_review.models import User
+from pathway_review.plugin_api import (User, announce_switch, create_demo_accounts, database as app_database, get_board,
+                                       set_plugin_enabled, today)
 
 from .dashboard import summarise
-from .data import board_switched
+from .data import kit
 from .models import InterfaceIssue
 from .rules import PLUGIN
 
@@ -90,14 +88,14 @@ def register(cli) -> None:
     @with_appcontext
     def demo():
         """Switch the issue log on for NHS Lothian and add sample issues spread over the last months."""
-        database = current_app.extensions["pathway_review.db"]
+        database = app_database()
         for line in create_demo_accounts(database):
             click.echo(line)
         with database.transaction() as session:
-            board = boards.get_board(session, BOARD)
+            board = get_board(session, BOARD)
             if board is None:
                 raise click.ClickException("Run `pathway-review init` first: there is no board 'lothian'.")
-            changed = boards.set_plugin_enabled(session, PLUGIN, board, True)
+            changed = set_plugin_enabled(session, PLUGIN, board, True)
             existing = session.scalar(select(func.count(InterfaceIssue.id)).where(InterfaceIssue.board_id == board.id))
             added = 0
             if not existing:
@@ -107,11 +105,10 @@ def register(cli) -> None:
             session.flush()  # seen as new data by a running server's page cache (it watches flushes)
         app = current_app._get_current_object()
         if changed:
-            app.extensions["pathway_review.plugins"].notify(
-                "plugin_enablement_changed", app=app, plugin=PLUGIN, board=BOARD, enabled=True)
+            announce_switch(PLUGIN, BOARD, True)
         elif added:
-            board_switched(app, BOARD, True)
-        with database.sessions() as session:
+            kit.board_switched(app, BOARD, True)
+        with database.session() as session:
             issues = list(session.scalars(select(InterfaceIssue).where(InterfaceIssue.board_id == board.id)))
             figures = summarise(issues, today())
         click.echo(f"The interface issue log is on for NHS Lothian; {added} sample issues added"

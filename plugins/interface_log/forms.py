@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from sqlalchemy import select
 
-from pathway_review.db import get_session
-from pathway_review.identifiers import check_fields, describe_for_log
-from pathway_review.models import User
+from pathway_review.plugin_api import Field, User, check_fields, describe_for_log, get_session, library
 
 from .models import CATEGORIES, FINISHED, STATUSES, TRANSITIONS
 
@@ -40,14 +37,14 @@ def _check_lengths(values: dict, errors: list) -> None:
 
 
 def _check_identifiers(values: dict, fields: tuple[str, ...], errors: list) -> None:
-    problems = check_fields({f: (LABELS[f], values.get(f) or "") for f in fields})
+    problems = check_fields(*(Field(name=f, label=LABELS[f], text=values.get(f) or "") for f in fields))
     if problems:
         log.info("interface issue rejected: %s", describe_for_log(problems))
         errors.extend(_error(p.field, p.message) for p in problems)
 
 
 def section_choices(slug: str | None) -> list[tuple[str, str]]:
-    pathway = current_app.extensions["pathway_review.library"].get(slug) if slug else None
+    pathway = library().get(slug) if slug else None
     if pathway is None:
         return []
     return [(s.id, ("— " if s.level > 2 else "") + s.title) for s in pathway.current.sections]
@@ -62,8 +59,7 @@ def check_issue(values: dict) -> list[dict]:
         errors.append(_error("description", "Describe what happened between the services."))
     if not values["service"]:
         errors.append(_error("service", "Enter the service or department involved."))
-    library = current_app.extensions["pathway_review.library"]
-    pathway = library.get(values["pathway"]) if values["pathway"] else None
+    pathway = library().get(values["pathway"]) if values["pathway"] else None
     if values["pathway"] and pathway is None:
         errors.append(_error("pathway", "Choose a pathway from the list, or leave it blank."))
     if values["section"]:

@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pathway_review.db import Base
-from pathway_review.models import Board, User, as_utc, utcnow
+from pathway_review.plugin_api import Base, Board, User, as_utc, utcnow
 
 # The interface issue taxonomy used by Interface Groups.
 CATEGORIES = {

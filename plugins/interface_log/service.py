@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
-from pathway_review import audit
-from pathway_review.db import get_session
-from pathway_review.models import utcnow
+from pathway_review.plugin_api import audit, get_session, host, utcnow
 
 from .models import FINISHED, InterfaceIssue
 
 
 def announce(documents=(), removed=()) -> None:
-    current_app.extensions["pathway_review.plugins"].notify(
+    host().notify(
         "search_documents_changed", app=current_app._get_current_object(), documents=list(documents),
         removed=list(removed))
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.access import can, checks_permission, signed_in
-from pathway_review.db import get_session
-from pathway_review.document import render_markdown
-from pathway_review.boards import boards_with_plugin
-from pathway_review.models import User
+from pathway_review.plugin_api import User, can, checks_permission, get_session, library, render_markdown, signed_in
 
 from .dashboard import board_dashboard, open_first
 from .forms import LABELS, check_issue, check_triage, section_choices
 from .models import CATEGORIES, OPEN, STATUSES, TRANSITIONS, InterfaceIssue
-from .rules import NATIONAL_READERS, PLUGIN, board_or_404
+from .rules import NATIONAL_READERS, board_or_404, kit
 from .service import apply_triage, create_issue
 
 bp = Blueprint("interface_log", __name__, url_prefix="/interface-log", template_folder="templates")
@@ -27,9 +23,7 @@ def field_errors(errors: list[dict]) -> dict[str, str]:
 
 
 def pathway_choices() -> list[tuple[str, str]]:
-    from flask import current_app
-
-    return [(p.slug, p.title) for p in current_app.extensions["pathway_review.library"].pathways.values()]
+    return [(p.slug, p.title) for p in library().pathways.values()]
 
 
 @bp.route("/")
@@ -42,7 +36,7 @@ def index():
     db = get_session()
     counts = dict(db.execute(select(InterfaceIssue.board_id, func.count(InterfaceIssue.id))
                              .where(InterfaceIssue.status.in_(OPEN)).group_by(InterfaceIssue.board_id)).all())
-    boards = boards_with_plugin(db, PLUGIN)
+    boards = kit.boards(db)
     return render_template("interface_log/index.html", boards=[(b, counts.get(b.id, 0)) for b in boards])
 
 
@@ -162,9 +156,7 @@ def issue(board, issue_id):
 def _pathway_link(found):
     if not found.pathway:
         return None
-    from flask import current_app
-
-    pathway = current_app.extensions["pathway_review.library"].get(found.pathway)
+    pathway = library().get(found.pathway)
     if pathway is None:
         return (None, found.pathway)
     section = pathway.current.section(found.section_id) if found.section_id else None

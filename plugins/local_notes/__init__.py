@@ -5,8 +5,7 @@ from pathlib import Path
 
 from flask import url_for
 
-from pathway_review import hookimpl
-from pathway_review.contracts import Action, BoardSetting, NavLink
+from pathway_review.plugin_api import Action, BoardSetting, NavLink, hookimpl
 
 from . import rules
 
@@ -91,18 +90,13 @@ def datasets():
 
 @hookimpl
 def search_documents():
-    from pathway_review.db import database
+    from .search import kit
 
-    from .search import board_notes, enabled_board_ids, note_document
-
-    with database().sessions() as session:
-        for note in board_notes(session, enabled_board_ids(session)):
-            yield note_document(note)
+    yield from kit.search_documents()
 
 
 @hookimpl
-def plugin_enablement_changed(app, plugin, board, enabled):
-    if plugin == rules.PLUGIN:
-        from .search import board_switched
+def switched_for_board(app, board, enabled):
+    from .search import kit
 
-        board_switched(app, board, enabled)
+    kit.board_switched(app, board, enabled)

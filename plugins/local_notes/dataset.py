@@ -1,33 +1,20 @@
 """The local variation register as a dataset for export."""
 from __future__ import annotations
 
-from flask import g, has_app_context, has_request_context
 from sqlalchemy import select
 
-from pathway_review.contracts import Dataset, DatasetFilter
-from pathway_review.db import get_session
+from pathway_review.plugin_api import DatasetFilter, get_session
 
 from .models import KINDS, LocalNote
-from .rules import FLAGS, pathway_title, review_state, section_title
-from .search import enabled_board_ids
+from .rules import FLAGS, kit, pathway_title, review_state, section_title
 
 COLUMNS = ["id", "board", "pathway", "pathway_title", "section", "section_title", "kind", "note", "reason",
            "written_against_version", "review", "author", "created", "updated", "last_reviewed"]
 
 
-def _board_ids(session) -> list[int]:
-    user = g.get("user") if has_app_context() else None
-    if user is None and has_request_context():
-        return []  # an anonymous request sees nothing, whatever asked for the rows
-    enabled = enabled_board_ids(session)
-    if user is not None and user.board_id is not None:
-        return [user.board_id] if user.board_id in enabled else []
-    return enabled
-
-
-def _rows(filters):
+def _rows(filters, scope):
     session = get_session()
-    query = select(LocalNote).where(LocalNote.board_id.in_(_board_ids(session)))
+    query = select(LocalNote).where(LocalNote.board_id.in_(scope.board_ids))
     if filters.get("kind"):
         query = query.where(LocalNote.kind == filters["kind"])
     for note in session.scalars(query.order_by(LocalNote.board_id, LocalNote.pathway, LocalNote.id)):
@@ -44,17 +31,17 @@ def _rows(filters):
         }
 
 
-def _summary(filters):
+def _summary(filters, scope):
     by_kind: dict[str, int] = {}
     by_review: dict[str, int] = {}
-    for row in _rows(filters):
+    for row in _rows(filters, scope):
         by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + 1
         by_review[row["review"]] = by_review.get(row["review"], 0) + 1
     return {"By type": sorted(by_kind.items()), "By review state": sorted(by_review.items())}
 
 
-def local_notes_dataset() -> Dataset:
-    return Dataset(
+def local_notes_dataset():
+    return kit.dataset(
         name="local_notes", title="Local notes on national pathways (local variation register)",
         filter_specs=[DatasetFilter("kind", "Type of note", "choice", tuple(KINDS)),
                       DatasetFilter("needs_review", "Needs review only", "bool")],

@@ -6,13 +6,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from pathway_review import boards
-from pathway_review.demo import create_demo_accounts
-from pathway_review.models import User
+from pathway_review.plugin_api import (User, announce_switch, create_demo_accounts, database as app_database, get_board,
+                                       library, set_plugin_enabled)
 
 from .models import LocalNote
 from .rules import PLUGIN, review_state
-from .search import board_switched
+from .search import kit
 
 BOARD = "lothian"
 EDITOR = "admin.lothian@example.nhs.scot"
@@ -35,10 +34,9 @@ SAMPLE_NOTES = [
 
 
 def add_sample_notes(session, board, author) -> int:
-    library = current_app.extensions["pathway_review.library"]
     added = 0
     for slug, version, section_id, kind, text, reason in SAMPLE_NOTES:
-        pv = library.get_version(slug, version)
+        pv = library().get_version(slug, version)
         section = pv.section(section_id) if pv else None
         if section is None:
             continue  # the library in use does not have this sample pathway
@@ -57,25 +55,23 @@ def register(cli) -> None:
     @with_appcontext
     def demo():
         """Switch local notes on for NHS Lothian and add sample notes (some needing review)."""
-        database = current_app.extensions["pathway_review.db"]
+        database = app_database()
         for line in create_demo_accounts(database):
             click.echo(line)
         with database.transaction() as session:
-            board = boards.get_board(session, BOARD)
+            board = get_board(session, BOARD)
             if board is None:
                 raise click.ClickException("Run `pathway-review init` first: there is no board 'lothian'.")
-            changed = boards.set_plugin_enabled(session, PLUGIN, board, True)
+            changed = set_plugin_enabled(session, PLUGIN, board, True)
             existing = session.scalar(select(func.count(LocalNote.id)).where(LocalNote.board_id == board.id))
             author = session.scalar(select(User).where(User.email == EDITOR))
             added = 0 if existing else add_sample_notes(session, board, author)
             session.flush()  # seen as new data by a running server's page cache (it watches flushes)
         if changed:
-            current_app.extensions["pathway_review.plugins"].notify(
-                "plugin_enablement_changed", app=current_app._get_current_object(), plugin=PLUGIN, board=BOARD,
-                enabled=True)
+            announce_switch(PLUGIN, BOARD, True)
         elif added:
-            board_switched(current_app._get_current_object(), BOARD, True)
-        with database.sessions() as session:
+            kit.board_switched(current_app._get_current_object(), BOARD, True)
+        with database.session() as session:
             notes = list(session.scalars(select(LocalNote).where(LocalNote.board_id == board.id)))
             flagged = sum(1 for note in notes if review_state(note) != "current")
         click.echo(f"Local notes are on for NHS Lothian; {added} sample notes added"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from pathway_review.identifiers import check_fields, describe_for_log
+from pathway_review.plugin_api import Field, check_fields, describe_for_log
 
 from .models import KINDS
 
@@ -36,7 +36,8 @@ def check_note(values: dict) -> list[dict]:
         errors.append({"field": "reason", "message": "Enter the reason for the local variation."})
     elif len(values["reason"]) > REASON_LIMIT:
         errors.append({"field": "reason", "message": f"The reason must be {REASON_LIMIT:,} characters or fewer."})
-    problems = check_fields({name: (LABELS[name], values[name]) for name in ("text", "reason")})
+    problems = check_fields(*(Field(name=name, label=LABELS[name], text=values[name])
+                                  for name in ("text", "reason")))
     if problems:
         log.info("local note rejected: %s", describe_for_log(problems))
         errors.extend({"field": p.field, "message": p.message} for p in problems)

@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import g, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.db import get_session
-from pathway_review.document import render_markdown
-from pathway_review.models import Board, PluginEnablement
+from pathway_review.plugin_api import Board, get_session, render_markdown
 
 from .models import LocalNote
-from .rules import FLAGS, NATIONAL_READERS, PLUGIN, compare_href, is_editor, library
+from .rules import FLAGS, NATIONAL_READERS, compare_href, is_editor, kit, library
 
 
 def board_notes(board_id: int, slug: str) -> dict[str, list[LocalNote]]:
@@ -53,8 +51,7 @@ def national_panel(version, user) -> str | None:
     rows = get_session().execute(
         select(Board, func.count(LocalNote.id))
         .join(LocalNote, LocalNote.board_id == Board.id)
-        .join(PluginEnablement, (PluginEnablement.board_id == Board.id) & (PluginEnablement.plugin == PLUGIN))
-        .where(LocalNote.pathway == version.slug, PluginEnablement.enabled.is_(True))
+        .where(LocalNote.pathway == version.slug, Board.id.in_(kit.board_ids()))
         .group_by(Board.id).order_by(Board.name)).all()
     if not rows:
         return None

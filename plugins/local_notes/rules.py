@@ -1,13 +1,9 @@
 """Who may read and edit a board's local notes, and whether a note still matches the national text."""
 from __future__ import annotations
 
-import re
+from flask import url_for
 
-from flask import current_app, g, url_for
-
-from pathway_review.boards import board_for_plugin
-from pathway_review.models import Board
-from pathway_review.plugins import board_setting
+from pathway_review.plugin_api import Board, BoardPlugin, library
 
 PLUGIN = "local_notes"
 NATIONAL_READERS = {"cfsd", "admin"}
@@ -17,24 +13,12 @@ FLAGS = {CHANGED: "National text changed — review this note",
          GONE: "Section no longer in the current version — review this note"}
 
 
-def appointed(value) -> set[str]:
-    """The e-mail addresses in an ``emails`` setting, whether stored as a list or as typed text."""
-    if not value:
-        return set()
-    items = value if isinstance(value, (list, tuple)) else re.split(r"[\s,;]+", str(value))
-    return {str(item).strip().lower() for item in items if "@" in str(item)}
+kit = BoardPlugin(PLUGIN, appointed_setting="editors")
 
 
 def is_editor(user, board) -> bool:
-    if user is None or board is None or user.board_id != board.id:
-        return False
-    if user.role == "board-admin":
-        return True
-    # Cached per request: the version page asks once per section.
-    cache = g.setdefault("local_notes_editors", {})
-    if board.id not in cache:
-        cache[board.id] = appointed(board_setting(PLUGIN, board, "editors"))
-    return user.email.lower() in cache[board.id]
+    """The board's admins and the users of that board it appointed in its ``editors`` setting."""
+    return kit.is_appointed(user, board)
 
 
 def permission(user, action, resource):
@@ -49,12 +33,8 @@ def permission(user, action, resource):
 
 def board_or_404(slug: str, action: str = "local_notes:read") -> Board:
     """The board named in the URL, if this user may reach it; another board's pages do not exist for them."""
-    return board_for_plugin(slug, PLUGIN, "local_notes:read", action,
+    return kit.board_or_404(slug, action,
                             "Only {board}'s board admins and the editors they appoint can change local notes.")
-
-
-def library():
-    return current_app.extensions["pathway_review.library"]
 
 
 def current_section(note):

@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from pathway_review.contracts import SearchDocument
-from pathway_review.boards import boards_with_plugin
-from pathway_review.models import Board
+from pathway_review.plugin_api import SearchDocument, host
 
 from .models import LocalNote
-from .rules import PLUGIN, pathway_title, section_title
+from .rules import PLUGIN, kit, pathway_title, section_title
 
 
 def document_id(note_id: int) -> str:
@@ -25,30 +23,16 @@ def note_document(note: LocalNote) -> SearchDocument:
         board=note.board.slug, plugin=PLUGIN)
 
 
-def enabled_board_ids(session) -> list[int]:
-    return [board.id for board in boards_with_plugin(session, PLUGIN)]
-
-
 def board_notes(session, board_ids) -> list[LocalNote]:
     return list(session.scalars(select(LocalNote).where(LocalNote.board_id.in_(list(board_ids)))
                                 .order_by(LocalNote.id)))
 
 
 def announce(documents=(), removed=()) -> None:
-    current_app.extensions["pathway_review.plugins"].notify(
+    host().notify(
         "search_documents_changed", app=current_app._get_current_object(), documents=list(documents),
         removed=list(removed))
 
 
-def board_switched(app, board_slug: str, enabled: bool) -> None:
-    """Take a board's notes out of the index when it switches the plugin off; put them back when on."""
-    with app.extensions["pathway_review.db"].sessions() as session:
-        board = session.scalar(select(Board).where(Board.slug == board_slug))
-        if board is None:
-            return
-        notes = board_notes(session, [board.id])
-        with app.app_context():
-            if enabled:
-                announce(documents=[note_document(n) for n in notes])
-            else:
-                announce(removed=[document_id(n.id) for n in notes])
+# Rebuilds and boards switching the plugin on or off go through the board-plugin kit.
+kit.searchable(board_notes, note_document)

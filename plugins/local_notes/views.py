@@ -4,19 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review import audit
-from pathway_review.access import can, checks_permission, signed_in
-from pathway_review.db import get_session
-from pathway_review.document import render_markdown
-from pathway_review.boards import boards_with_plugin
-from pathway_review.models import Board, utcnow
-from pathway_review.security import abort_with
+from pathway_review.plugin_api import (Board, abort_with, audit, can, checks_permission, get_session, render_markdown,
+                                       signed_in, utcnow)
 
 from . import search
 from .forms import LABELS, check_note, field_errors, read_note
 from .models import KINDS, LocalNote
-from .rules import (CHANGED, CURRENT, FLAGS, NATIONAL_READERS, PLUGIN, board_or_404, compare_href,
-                    current_section, library, pathway_title, review_state, section_title)
+from .rules import (CHANGED, CURRENT, FLAGS, NATIONAL_READERS, board_or_404, compare_href, current_section, kit,
+                    library, pathway_title, review_state, section_title)
 
 bp = Blueprint("local_notes", __name__, url_prefix="/local-notes", template_folder="templates")
 
@@ -59,7 +54,7 @@ def index():
         abort(404)
     db = get_session()
     counts = dict(db.execute(select(LocalNote.board_id, func.count(LocalNote.id)).group_by(LocalNote.board_id)).all())
-    boards = boards_with_plugin(db, PLUGIN)
+    boards = kit.boards(db)
     return render_template("local_notes/index.html", boards=[(b, counts.get(b.id, 0)) for b in boards])
 
 

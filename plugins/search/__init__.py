@@ -6,7 +6,7 @@ derived data in the instance folder and is rebuilt from those whenever it is mis
 """
 from __future__ import annotations
 
-from pathway_review import hookimpl
+from pathway_review.plugin_api import hookimpl
 
 title = "Search"
 description = ("Full-text search of pathway sections, with highlighted snippets, GP abbreviations, filters and "

@@ -1,7 +1,7 @@
 """The search API's part of the OpenAPI 3.1 document."""
 from __future__ import annotations
 
-from pathway_review.document import STATUSES
+from pathway_review.plugin_api import STATUSES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from pathway_review.plugins import PluginHookFailed
+from pathway_review.plugin_api import PluginHookFailed
 
 from . import engine
 from .query import QueryProblem

@@ -5,10 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
-from pathway_review.access import can, signed_in
-from pathway_review.document import STATUSES
-from pathway_review.plugins import hooks
-from pathway_review.security import error_response
+from pathway_review.plugin_api import STATUSES, can, error_response, hooks, library, signed_in
 
 from .engine import MAX_PAGE, PAGE_SIZE
 from .visibility import Scope
@@ -49,7 +46,7 @@ class SearchRequest:
 
 
 def specialties() -> list[str]:
-    return current_app.extensions["pathway_review.library"].specialties()
+    return library().specialties()
 
 
 def read_request(args) -> SearchRequest:

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from flask import g, render_template, url_for
 
-from pathway_review import hookimpl
-from pathway_review.contracts import BoardSetting, NavLink
-from pathway_review.plugins import board_setting
+from pathway_review.plugin_api import BoardPlugin, BoardSetting, NavLink, board_setting, hookimpl
 
 __version__ = "0.1.0"
 title = "Practice contacts"
@@ -15,6 +13,7 @@ optional = True
 
 NAME = "practice_contacts"
 CONTACT_KEYS = ("liaison_name", "liaison_email", "liaison_phone", "inbox_hours")
+kit = BoardPlugin(NAME)  # which boards have the plugin on
 
 
 @hookimpl

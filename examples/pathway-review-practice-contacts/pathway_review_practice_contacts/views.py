@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, url_for
 
-from pathway_review.access import signed_in
-from pathway_review.boards import enabled_plugins, get_board
-from pathway_review.db import get_session
+from pathway_review.plugin_api import get_board, get_session, signed_in
 
-from . import NAME, contacts
+from . import NAME, contacts, kit
 
 bp = Blueprint(NAME, __name__, url_prefix="/practice-contacts", template_folder="templates")
 
@@ -16,7 +14,7 @@ bp = Blueprint(NAME, __name__, url_prefix="/practice-contacts", template_folder=
 @signed_in
 def contacts_page():
     if g.user.board is None:
-        return render_template("practice_contacts/national.html", boards=_boards_with_plugin())
+        return render_template("practice_contacts/national.html", boards=kit.boards())
     return _board_page(g.user.board)
 
 
@@ -28,7 +26,7 @@ def board_contacts(board):
     # on has none to show.
     if found is None or (g.user.board is not None and g.user.board.id != found.id):
         abort(404)
-    if NAME not in enabled_plugins(get_session(), found):
+    if not kit.is_on(found):
         abort(404)
     return _board_page(found)
 
@@ -37,12 +35,3 @@ def _board_page(board):
     return render_template("practice_contacts/contacts.html", board=board, contacts=contacts(board),
                            back=url_for("pathways.catalogue"))
 
-
-def _boards_with_plugin():
-    from sqlalchemy import select
-
-    from pathway_review.models import Board, PluginEnablement
-
-    return get_session().scalars(select(Board).join(PluginEnablement, PluginEnablement.board_id == Board.id)
-                                 .where(PluginEnablement.plugin == NAME, PluginEnablement.enabled.is_(True))
-                                 .order_by(Board.name)).all()

@@ -1,0 +1,56 @@
+"""The supported API for plugins: import the core from here and nowhere else.
+
+Every name in ``__all__`` is documented in ``docs/plugin-api.md`` and keeps its meaning across releases;
+the rest of ``pathway_review`` may change without notice. Built-in plugins use exactly this module, and a
+test fails if one of them imports anything else from the core.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from . import audit as _audit, ratelimit as _ratelimit
+from .access import can, checks_permission, public, roles_required, signed_in
+from .board_plugins import BoardPlugin, BoardScope, appointed
+from .boards import (TERRITORIAL_BOARDS, announce_switch, board_for_plugin, boards_with_plugin, enabled_plugins,
+                     get_board, set_plugin_enabled)
+from .clock import today
+from .consultation import ConsultationStatus, consultation_status
+from .contracts import (Action, BoardSetting, Dataset, DatasetFilter, ExportFormat, NavLink, PeriodicTask,
+                        SearchDocument)
+from .db import Base, database, get_session
+from .demo import create_demo_accounts
+from .document import STATUSES, PathwayVersion, Question, Section, render_markdown
+from .identifiers import Field, FieldProblem, check_fields, describe_for_log, find_identifiers
+from .library import Pathway
+from .models import ROLES, Board, User, as_utc, utcnow
+from .pathways import get_pathway_or_404, get_version_or_404, library
+from .plugins import PluginHookFailed, board_setting, flatten, hookimpl, hooks, host, page_hook
+from .security import abort_with, error_response
+
+# Namespaces rather than the modules themselves, so only these functions are part of the API.
+audit = SimpleNamespace(record=_audit.record, record_now=_audit.record_now)
+ratelimit = SimpleNamespace(parse_limit=_ratelimit.parse_limit, hit=_ratelimit.hit, hit_all=_ratelimit.hit_all,
+                            count_in=_ratelimit.count_in)
+
+__all__ = [
+    # hooks and the plugin host
+    "hookimpl", "host", "hooks", "page_hook", "flatten", "board_setting", "PluginHookFailed",
+    # contracts: the shapes that cross between plugins
+    "Action", "NavLink", "BoardSetting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
+    "SearchDocument",
+    # the database
+    "Base", "database", "get_session",
+    # the pathway library
+    "library", "get_pathway_or_404", "get_version_or_404", "Pathway", "PathwayVersion", "Section", "Question",
+    "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus",
+    # boards, accounts and board plugins
+    "Board", "User", "ROLES", "TERRITORIAL_BOARDS", "get_board", "enabled_plugins", "boards_with_plugin",
+    "set_plugin_enabled", "announce_switch", "board_for_plugin", "BoardPlugin", "BoardScope", "appointed",
+    "create_demo_accounts",
+    # access
+    "public", "signed_in", "roles_required", "checks_permission", "can",
+    # patient identifiers
+    "Field", "FieldProblem", "check_fields", "describe_for_log", "find_identifiers",
+    # audit, rate limits, errors, time
+    "audit", "ratelimit", "error_response", "abort_with", "today", "utcnow", "as_utc",
+]
