@@ -20,6 +20,7 @@ from flask import current_app, has_app_context
 from pathway_review import audit
 from pathway_review.contracts import Dataset, DatasetFilter, ExportFormat
 from pathway_review.db import database
+from pathway_review.inputs import FIRST_YEAR, LAST_YEAR, InputError, bounded_date
 from pathway_review.plugins import flatten, page_hook
 
 from .formats import ExportInfo
@@ -33,7 +34,6 @@ EXPORT_ROLES = ("cfsd", "admin")
 OPTIONS = ("format", "columns", "pseudonymise")
 TRUE, FALSE = {"1", "true", "yes", "y", "on"}, {"0", "false", "no", "n", "off"}
 MAX_TEXT = 200
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ExportProblem(Exception):
@@ -177,12 +177,11 @@ def parse_value(spec: DatasetFilter, raw: str) -> Any:
         raise ExportProblem(400, f"{spec.label} must be yes or no.", field=spec.name)
     if spec.kind == "date":
         try:
-            if not ISO_DATE.fullmatch(raw):
-                raise ValueError(raw)
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise ExportProblem(400, f"{spec.label} must be a real date written as year-month-day, "
-                                     f"for example 2026-11-21.", field=spec.name) from None
+            return bounded_date(raw, spec.name)
+        except InputError:
+            raise ExportProblem(400, f"{spec.label} must be a real date between {FIRST_YEAR} and {LAST_YEAR}, "
+                                     f"written as year-month-day, for example 2026-11-21.",
+                                field=spec.name) from None
     if len(raw) > MAX_TEXT:
         raise ExportProblem(400, f"{spec.label} must be {MAX_TEXT} characters or fewer.", field=spec.name)
     return raw

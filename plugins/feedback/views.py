@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from pathway_review import inputs
 from pathway_review.access import roles_required
 from pathway_review.db import get_session
 from pathway_review.pathways import get_version_or_404
@@ -165,9 +166,9 @@ def receipt(feedback_id):
 @roles_required("gp", "admin")
 def mine():
     session = get_session()
-    page = max(request.args.get("page", 1, type=int), 1)
     query = select(Feedback).where(Feedback.user_id == g.user.id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = inputs.page_number(max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
     records = session.scalars(query.order_by(Feedback.updated_at.desc(), Feedback.id.desc())
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     titles = {r.pathway_slug: _title(r) for r in records}

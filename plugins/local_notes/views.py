@@ -8,6 +8,7 @@ from pathway_review import audit
 from pathway_review.access import can, checks_permission, signed_in
 from pathway_review.db import get_session
 from pathway_review.document import render_markdown
+from pathway_review.inputs import same_site_path
 from pathway_review.boards import boards_with_plugin
 from pathway_review.models import Board, utcnow
 from pathway_review.security import abort_with
@@ -22,9 +23,7 @@ bp = Blueprint("local_notes", __name__, url_prefix="/local-notes", template_fold
 
 
 def _safe_next(value: str | None) -> str | None:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return None
+    return same_site_path(value)
 
 
 def save(db) -> None:
