@@ -72,15 +72,53 @@ def _clean_name(name: str) -> str:
     return safe[:SHOWN_CHARS]
 
 
+def _has_form() -> bool:
+    return request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
+        "application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def check_request_text() -> None:
-    """Before every request: query-string and form values must be text a database can store."""
+    """Before every request: query-string and form values must be text a database can store.
+
+    A form view marked with :func:`shows_text_problems` checks its own form fields, so it can show
+    the message at the field with everything else that was typed.
+    """
     pairs = list(request.args.items(multi=True))
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+    view = current_app.view_functions.get(request.endpoint or "")
+    if _has_form() and not getattr(view, "shows_text_problems", False):
         pairs += list(request.form.items(multi=True))
     errors = check_texts(pairs)
     if errors:
         raise InputError(422, errors[0]["message"], errors=errors)
+
+
+def shows_text_problems(view):
+    """Mark a form view that calls :func:`form_text_errors` and re-renders its form with them."""
+    view.shows_text_problems = True
+    return view
+
+
+def form_text_errors() -> list[dict]:
+    """Problems with the posted form's text, one per field: ``[{field, message}]``."""
+    if not _has_form():
+        return []
+    # The form comes back through storable(), so the message says what was taken out.
+    return [{"field": e["field"], "message": "This had characters that cannot be stored (a NUL character "
+                                             "or broken Unicode). They have been taken out: check the text "
+                                             "and send it again."}
+            for e in check_texts(request.form.items(multi=True))]
+
+
+def storable(value: Any) -> Any:
+    """``value`` (a string, or lists and dicts of them) without NUL characters or lone surrogates,
+    to show a form back as typed, minus what could never be saved."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: storable(v) for k, v in value.items()}
+    return value
 
 
 # ---- JSON bodies ----------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def render_form(version, form, record=None, errors=(), closed=None, status=200):
 
 @bp.route("/pathways/<slug:slug>/<version:version>/feedback", methods=["GET", "POST"])
 @roles_required("gp")
+@inputs.shows_text_problems
 def new(slug, version):
     pv = get_version_or_404(slug, version)
     if request.method == "GET":
@@ -74,6 +75,8 @@ def new(slug, version):
     closed = service.window_message(pv)
     if closed:
         return render_form(pv, form, closed=closed, status=409)
+    if unstorable := inputs.form_text_errors():
+        return render_form(pv, inputs.storable(form), errors=unstorable, status=422)
     submit = request.form.get("action") != "draft"
     checked = service.check(pv, form, submit=submit)
     if not checked.ok:
@@ -92,6 +95,7 @@ def new(slug, version):
 
 @bp.route("/feedback/<int:feedback_id>/edit", methods=["GET", "POST"])
 @roles_required("gp")
+@inputs.shows_text_problems
 def edit(feedback_id):
     record = own_or_404(feedback_id)
     pv = get_version_or_404(record.pathway_slug, record.version)
@@ -103,6 +107,8 @@ def edit(feedback_id):
     form = form_from_request(pv)
     if closed:
         return render_form(pv, form, record=record, closed=closed, status=409)
+    if unstorable := inputs.form_text_errors():
+        return render_form(pv, inputs.storable(form), record=record, errors=unstorable, status=422)
     submit = record.status != "draft" or request.form.get("action") != "draft"
     checked = service.check(pv, form, submit=submit)
     if not checked.ok:
