@@ -84,10 +84,10 @@ def openapi():
 
 
 def openapi_document() -> dict:
-    from .openapi import core_document
+    from .openapi import core_document, pipeline_responses
 
     document = core_document()
     plugins = host()
     for paths in plugins.call_each(plugins.hook.openapi_paths):
-        document["paths"].update(paths or {})
+        document["paths"].update(pipeline_responses(paths or {}, from_plugin=True))
     return document
