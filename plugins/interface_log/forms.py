@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from pathway_review.db import get_session
-from pathway_review.inputs import MAX_ID
+from pathway_review.inputs import MAX_ID, InputError, bounded_int
 from pathway_review.identifiers import check_fields, describe_for_log
 from pathway_review.models import User
 
@@ -85,9 +85,11 @@ def board_user(board, value) -> User | None:
     db = get_session()
     query = select(User).where(User.board_id == board.id, User.active.is_(True))
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        if isinstance(value, bool) or not 1 <= int(value[:12] if isinstance(value, str) else value) <= MAX_ID:
-            return None  # no user has an id beyond what the column holds
-        return db.scalar(query.where(User.id == int(value)))
+        try:
+            user_id = bounded_int(value, "owner", 1, MAX_ID)
+        except InputError:
+            return None  # not an id any user can have
+        return db.scalar(query.where(User.id == user_id))
     if isinstance(value, str) and "@" in value:
         return db.scalar(query.where(User.email == value.strip().lower()))
     return None
