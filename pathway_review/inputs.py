@@ -7,6 +7,7 @@ Plugins read their JSON bodies, page numbers and date filters through these help
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -170,6 +171,9 @@ def check_json(value: Any, path: str = "", depth: int = 0) -> None:
                              field=_clean_name(here))
     elif isinstance(value, bool) or value is None:
         return
+    elif isinstance(value, float):
+        if not math.isfinite(value):  # 1e999 reads as infinity
+            raise InputError(422, f"{_clean_name(here)} is out of range.", field=_clean_name(here))
     elif isinstance(value, int):
         if not -MAX_INT <= value <= MAX_INT:
             raise InputError(422, f"{_clean_name(here)} is out of range (at most {MAX_INT:,}).",

@@ -75,9 +75,11 @@ def test_search_page_out_of_bounds_is_named(client, gp):
     assert response.status_code == 400 and response.get_json()["errors"][0]["field"] == "page"
 
 
-def test_a_json_number_beyond_range_is_refused(client, gp):
-    body = api_body(answers={"fit-kits-per-month": 2**64})
-    response = client.post(CREATE, json=body, headers=gp)
+@pytest.mark.parametrize("number", [str(2**64), "1e999", "-1e999"])
+def test_a_json_number_beyond_range_is_refused(client, gp, number):
+    raw = json.dumps(api_body(answers={"fit-kits-per-month": 1})).replace('"fit-kits-per-month": 1',
+                                                                          f'"fit-kits-per-month": {number}')
+    response = client.post(CREATE, data=raw, headers=gp | {"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "answers.fit-kits-per-month"
 
