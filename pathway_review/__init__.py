@@ -36,10 +36,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from . import db, security
-    from .converters import SlugConverter, VersionConverter
+    from .converters import IdConverter, SlugConverter, VersionConverter
 
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.converters["version"] = VersionConverter
+    # Every <int:...> in core and plugin routes is a record id: bounded, so 2^31 is a 404, not an overflow.
+    app.url_map.converters["int"] = app.url_map.converters["id"] = IdConverter
     app.url_map.strict_slashes = True
     db.init_app(app)
     security.init_app(app)
@@ -69,6 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.before_request(_refresh_library)
     app.before_request(load_identity)
+    from . import inputs
+
+    inputs.init_app(app)
     app.context_processor(_template_context)
     app.add_template_filter(lambda value: (value, value), "pr_pair")
     app.add_template_filter(lambda section: ("#" + section.id, section.title), "pr_anchor")

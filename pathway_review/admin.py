@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from . import accounts, audit, boards, failures
 from .access import can, roles_required
 from .db import database, get_session
+from .inputs import page_number
 from .models import ROLE_LABELS, AuditEvent, Board, PluginEnablement, User
 from .plugins import PluginInfo, board_setting, declared_settings, host
 
@@ -138,9 +139,9 @@ def board_users(board):
 @roles_required("admin")
 def audit_log():
     db = get_session()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
     per_page = 50
     total = db.scalar(select(func.count(AuditEvent.id)))
+    page = page_number((total + per_page - 1) // per_page)
     events = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())
                         .offset((page - 1) * per_page).limit(per_page)).all()
     rows = [(e, json.loads(e.detail or "{}")) for e in events]

@@ -92,9 +92,9 @@ def openapi():
 
 
 def openapi_document() -> dict:
-    from .openapi import core_document
+    from .openapi import core_document, pipeline_responses
 
     document = core_document()
     for paths in host().call("openapi_paths"):
-        document["paths"].update(paths)
+        document["paths"].update(pipeline_responses(paths or {}, from_plugin=True))
     return document

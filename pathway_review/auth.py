@@ -10,6 +10,7 @@ from . import accounts, audit, ratelimit
 from .access import public, rule_for
 from .boards import enabled_plugins
 from .db import SAFE_METHODS, database, get_session
+from .inputs import same_site_path
 from .plugins import flatten, host
 from .security import csrf, error_response
 
@@ -69,10 +70,7 @@ def logout():
 
 
 def _safe_next(value: str | None) -> str | None:
-    # Only paths on this site: never "//host" or "http://..." (open redirect).
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return None
+    return same_site_path(value)
 
 
 # ---- the request pipeline ------------------------------------------------------------------------

@@ -15,6 +15,43 @@ ERRORS = {
     "404": json_response("No such pathway or version", ref("Error")),
 }
 
+PIPELINE = {
+    "401": "Not signed in and no valid API token",
+    "404": "No such record, or the plugin that answers here is not switched on for your board",
+    "413": "The body is too large, or its JSON too deeply nested or too long (see the limits in the README)",
+    "422": "A value cannot be used: a NUL character or broken Unicode in a parameter or JSON string, a "
+           "number out of range, a body that is not a JSON object, or a field that needs correcting "
+           "(``errors`` names each field)",
+}
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def pipeline_responses(paths: dict, from_plugin: bool = False) -> dict:
+    """Add the answers the core gives before any view runs to every operation that can get them.
+
+    Plugins describe what their views answer; the core's request pipeline (sign-in, plugin
+    enablement per board, input bounds) can answer every one of their operations too.
+    """
+    for item in paths.values():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = []
+            if operation.get("security", True) != []:
+                codes.append("401")
+            if from_plugin:
+                codes.append("404")
+            if operation.get("parameters") or item.get("parameters") or "requestBody" in operation:
+                codes.append("422")
+            if "requestBody" in operation:
+                codes.append("413")
+            for code in codes:
+                responses.setdefault(code, json_response(PIPELINE[code], ref("Error")))
+    return paths
+
+
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9-]+$"}}
 VERSION = {"name": "version", "in": "path", "required": True,
            "schema": {"type": "string", "pattern": r"^\d+(\.\d+){1,2}$"}}
@@ -22,7 +59,7 @@ STATUS_ENUM = ["draft", "consultation", "published", "superseded"]
 
 
 def core_document() -> dict:
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "Pathway Review API", "version": "1.0.0",
                  "description": "National clinical pathways and the feedback on them. Authenticate with a "
@@ -105,3 +142,5 @@ def core_document() -> dict:
             },
         },
     }
+    pipeline_responses(document["paths"])
+    return document

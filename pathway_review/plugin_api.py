@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from . import audit as _audit, ratelimit as _ratelimit
+from . import audit as _audit, inputs as _inputs, ratelimit as _ratelimit
 from .access import can, checks_permission, public, roles_required, signed_in
 from .board_plugins import BoardPlugin, BoardScope, appointed
 from .boards import (TERRITORIAL_BOARDS, announce_switch, board_for_plugin, boards_with_plugin, enabled_plugins,
@@ -29,6 +29,10 @@ from .security import abort_with, error_response
 
 # Namespaces rather than the modules themselves, so only these functions are part of the API.
 audit = SimpleNamespace(record=_audit.record, record_now=_audit.record_now)
+inputs = SimpleNamespace(**{name: getattr(_inputs, name) for name in (
+    "InputError", "json_object", "unknown_fields", "expect", "check_json", "bounded_int", "query_int", "page_number",
+    "bounded_date", "text_problem", "check_texts", "shows_text_problems", "form_text_errors", "storable",
+    "same_site_path", "MAX_ID", "MAX_INT", "FIRST_YEAR", "LAST_YEAR")})
 ratelimit = SimpleNamespace(parse_limit=_ratelimit.parse_limit, hit=_ratelimit.hit, hit_all=_ratelimit.hit_all,
                             count_in=_ratelimit.count_in)
 
@@ -52,5 +56,5 @@ __all__ = [
     # patient identifiers
     "Field", "FieldProblem", "check_fields", "describe_for_log", "find_identifiers",
     # audit, rate limits, errors, time
-    "audit", "ratelimit", "error_response", "abort_with", "today", "utcnow", "as_utc",
+    "audit", "ratelimit", "inputs", "error_response", "abort_with", "today", "utcnow", "as_utc",
 ]

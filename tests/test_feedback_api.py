@@ -74,10 +74,16 @@ def test_default_questions_are_checked(client, app, answers, field):
     assert ok.status_code == 201 and ok.get_json()["answers"] == good
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"', b"null", b""])
-def test_a_body_that_is_not_a_json_object_gives_400(client, app, body):
+@pytest.mark.parametrize("body", [b"{not json", b"", b"\xff\xfe", b"NaN"])
+def test_a_body_that_is_not_json_gives_400(client, app, body):
     response = client.post(API, data=body, headers=token(app, "gp") | {"Content-Type": "application/json"})
-    assert response.status_code == 400 and "JSON" in response.get_json()["message"]
+    assert response.status_code == 400 and "not valid JSON" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"text"', b"null"])
+def test_json_that_is_not_an_object_gives_422(client, app, body):
+    response = client.post(API, data=body, headers=token(app, "gp") | {"Content-Type": "application/json"})
+    assert response.status_code == 422 and "JSON object" in response.get_json()["message"]
 
 
 @pytest.mark.parametrize("slug_version", [UPCOMING, CLOSED, ("dyspepsia", "1.0")])

@@ -106,7 +106,9 @@ def test_a_refused_triage_changes_nothing(client, tokens, body, field):
 
 def test_a_body_that_is_not_json_is_refused(client, tokens):
     response = client.post(API, data="category=prescribing", headers=tokens["gp"])
-    assert response.status_code == 400 and "JSON object" in response.get_json()["message"]
+    assert response.status_code == 400 and "not valid JSON" in response.get_json()["message"]
+    listed = client.post(API, json=["prescribing"], headers=tokens["gp"])
+    assert listed.status_code == 422 and "JSON object" in listed.get_json()["message"]
     assert client.get(API + "?safety=perhaps", headers=tokens["gp"]).status_code == 400
     assert client.get(f"{API}/999", headers=tokens["gp"]).status_code == 404
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from flask import current_app, has_app_context
 
-from pathway_review.plugin_api import Dataset, DatasetFilter, ExportFormat, audit, database, flatten, page_hook
+from pathway_review.plugin_api import Dataset, DatasetFilter, ExportFormat, audit, database, flatten, inputs, page_hook
 
 from .formats import ExportInfo
 from .pseudonyms import pseudonymiser
@@ -30,7 +30,6 @@ EXPORT_ROLES = ("cfsd", "admin")
 OPTIONS = ("format", "columns", "pseudonymise")
 TRUE, FALSE = {"1", "true", "yes", "y", "on"}, {"0", "false", "no", "n", "off"}
 MAX_TEXT = 200
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ExportProblem(Exception):
@@ -174,12 +173,12 @@ def parse_value(spec: DatasetFilter, raw: str) -> Any:
         raise ExportProblem(400, f"{spec.label} must be yes or no.", field=spec.name)
     if spec.kind == "date":
         try:
-            if not ISO_DATE.fullmatch(raw):
-                raise ValueError(raw)
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise ExportProblem(400, f"{spec.label} must be a real date written as year-month-day, "
-                                     f"for example 2026-11-21.", field=spec.name) from None
+            return inputs.bounded_date(raw, spec.name)
+        except inputs.InputError:
+            first, last = inputs.FIRST_YEAR, inputs.LAST_YEAR
+            raise ExportProblem(400, f"{spec.label} must be a real date between {first} and {last}, "
+                                     f"written as year-month-day, for example 2026-11-21.",
+                                field=spec.name) from None
     if len(raw) > MAX_TEXT:
         raise ExportProblem(400, f"{spec.label} must be {MAX_TEXT} characters or fewer.", field=spec.name)
     return raw

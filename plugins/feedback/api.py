@@ -1,17 +1,16 @@
 """The feedback JSON API under /api/v1: GPs give and manage their feedback, CfSD reads and triages it.
 
-Bearer tokens work here (the core skips CSRF for them). Errors are JSON: 400 for a body that is not a
-JSON object, 404 for a record the caller may not see, 409 outside the consultation window, and 422
-with ``errors: [{field, message}]`` for anything wrong in the fields.
+Bearer tokens work here (the core skips CSRF for them). Errors are JSON: 400 for a body that is not
+JSON, 404 for a record the caller may not see, 409 outside the consultation window, 413 for a body
+too large or deep, and 422 with ``errors: [{field, message}]`` for anything wrong in the fields
+(including a body that is not a JSON object).
 """
 from __future__ import annotations
-
-import json
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import error_response, get_session, roles_required
+from pathway_review.plugin_api import error_response, get_session, inputs, roles_required
 
 from . import events, filters as filtering, service
 from .models import Feedback
@@ -22,33 +21,9 @@ TRIAGE_FIELDS = {"status", "response", "themes"}
 MAX_LIMIT = 500
 
 
-class BadBody(Exception):
-    pass
-
-
-def json_object() -> dict:
-    try:
-        body = json.loads(request.get_data(as_text=False) or b"null")
-    except ValueError:
-        raise BadBody("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise BadBody("The request body must be a JSON object, like {\"text\": \"...\"}.")
-    return body
-
-
-@bp.errorhandler(BadBody)
-def _bad_body(exc):
-    return error_response(400, str(exc))
-
-
 def unprocessable(errors):
     return error_response(422, "Some fields need correcting: " + ", ".join(e["field"] for e in errors) + ".",
                           errors=errors)
-
-
-def unknown_fields(body: dict, allowed) -> list[dict]:
-    return [{"field": str(key), "message": f"Unknown field {str(key)[:64]!r}; allowed: {', '.join(sorted(allowed))}."}
-            for key in body if key not in allowed]
 
 
 def record_response(record, code=200):
@@ -76,8 +51,8 @@ def create_feedback(slug):
     pathway = service.library().get(slug)
     if pathway is None:
         abort(404)
-    body = json_object()
-    errors = unknown_fields(body, CREATE_FIELDS)
+    body = inputs.json_object(CREATE_FIELDS)
+    errors = []
     version = body.get("version")
     pv = pathway.version(version) if isinstance(version, str) else None
     if pv is None:
@@ -108,18 +83,17 @@ def create_feedback(slug):
 def list_feedback():
     mine = g.user.role == "gp"
     try:
-        chosen = filtering.parse(request.args, allow_drafts=mine)
-        limit = int(request.args.get("limit", 50))
-        offset = int(request.args.get("offset", 0))
+        # status=draft is a valid filter for everyone; only a GP's own drafts can match it.
+        chosen = filtering.parse(request.args, allow_drafts=True)
     except filtering.FilterError as exc:
         return error_response(400, exc.message, errors=[{"field": exc.field, "message": exc.message}])
-    except ValueError:
-        return error_response(400, "limit and offset must be whole numbers.")
-    if not (1 <= limit <= MAX_LIMIT and offset >= 0):
-        return error_response(400, f"limit must be from 1 to {MAX_LIMIT} and offset 0 or more.")
+    limit = inputs.query_int("limit", 50, 1, MAX_LIMIT)
+    offset = inputs.query_int("offset", 0, 0, inputs.MAX_INT)
     where = filtering.conditions(chosen, default_statuses=None if mine else filtering.SUBMITTED)
     if mine:
         where.append(Feedback.user_id == g.user.id)
+    else:
+        where.append(Feedback.status != "draft")  # a draft is its author's alone
     session = get_session()
     total = session.scalar(select(func.count()).where(*where))
     records = session.scalars(select(Feedback).where(*where).order_by(Feedback.id.desc())
@@ -152,8 +126,8 @@ def update_feedback(feedback_id):
     record, pv, failure = _own_open_record(feedback_id)
     if failure:
         return failure
-    body = json_object()
-    errors = unknown_fields(body, CREATE_FIELDS)
+    body = inputs.json_object(CREATE_FIELDS)
+    errors = []
     if "version" in body and body["version"] != record.version:
         errors.append({"field": "version", "message": "Feedback stays on the version it was written on."})
     draft = body.get("draft", record.status == "draft")
@@ -194,8 +168,8 @@ def delete_feedback(feedback_id):
 @roles_required("cfsd", "admin")
 def triage_feedback(feedback_id):
     record = visible_or_404(feedback_id)
-    body = json_object()
-    errors = unknown_fields(body, TRIAGE_FIELDS)
+    body = inputs.json_object(TRIAGE_FIELDS)
+    errors = []
     if not TRIAGE_FIELDS & body.keys():
         errors.append({"field": "status", "message": "Give at least one of status, response and themes."})
     if errors:

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import (Board, flatten, get_session, get_version_or_404, page_hook, roles_required,
-                                       signed_in)
+from pathway_review.plugin_api import (Board, flatten, get_session, get_version_or_404, inputs, page_hook,
+                                       roles_required, signed_in)
 
 from . import anchoring, events, filters as filtering, service
 from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
@@ -85,7 +85,7 @@ def render_responses(pv, errors=(), status=200):
     session = get_session()
     where = filtering.conditions({"pathway": pv.slug, "version": pv.version, **chosen}, answers)
     total = session.scalar(select(func.count()).where(*where))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = inputs.page_number(max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
     records = session.scalars(select(Feedback).where(*where)
                               .order_by(Feedback.safety_concern.desc(), Feedback.submitted_at.desc(), Feedback.id)
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -116,8 +116,8 @@ def bulk(slug, version):
     form = request.form
     errors = []
     try:
-        ids = sorted({int(i) for i in form.getlist("ids")})
-    except ValueError:
+        ids = sorted({inputs.bounded_int(i, "ids", 1, inputs.MAX_ID) for i in form.getlist("ids")})
+    except inputs.InputError:
         ids = []
     if not ids:
         errors.append({"field": "ids", "message": "Tick at least one response."})
@@ -214,7 +214,7 @@ def you_said_we_did(slug, version):
     where = (Feedback.pathway_slug == slug, Feedback.version == version, Feedback.status.in_(ANSWERED),
              Feedback.response.is_not(None), Feedback.response != "")
     total = session.scalar(select(func.count()).where(*where))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = inputs.page_number(max((total + PAGE_SIZE * 2 - 1) // (PAGE_SIZE * 2), 1))
     records = session.scalars(select(Feedback).where(*where)
                               .order_by(order_case(pv), Feedback.section_id, Feedback.submitted_at)
                               .limit(PAGE_SIZE * 2).offset((page - 1) * PAGE_SIZE * 2)).all()

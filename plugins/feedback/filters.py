@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from pathway_review.plugin_api import Board
+from pathway_review.plugin_api import Board, inputs
 
 from .models import STATUSES, SUBMITTED, TYPES, Feedback
 
@@ -34,13 +34,11 @@ def as_bool(value, field: str) -> bool:
 
 def as_date(value, field: str) -> date:
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+        value = value.date()
     try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise FilterError(field, f"{field} must be a date written YYYY-MM-DD") from None
+        return inputs.bounded_date(value, field)
+    except inputs.InputError as exc:
+        raise FilterError(field, exc.message) from None
 
 
 def parse(args, allow_drafts: bool = False) -> dict:

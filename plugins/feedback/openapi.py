@@ -1,6 +1,8 @@
 """The feedback API's part of the OpenAPI 3.1 document."""
 from __future__ import annotations
 
+from pathway_review.plugin_api import inputs
+
 from .models import STATUSES, TRIAGE_STATUSES, TYPES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -48,20 +50,24 @@ def _errors(*codes):
     text = {"400": "The body is not a JSON object, or a filter is invalid", "401": "Not signed in",
             "403": "Your role may not do this", "404": "No such record (or not yours)",
             "409": "The consultation window is not open, or the feedback was withdrawn",
-            "422": "Fields need correcting: errors lists each field and what is wrong"}
+            "413": "The body is too large or too deeply nested",
+            "422": "Fields need correcting: errors lists each field and what is wrong",
+            "429": "Too much new feedback from you in a short time: wait a few minutes"}
     return {code: _json(text[code], ERROR) for code in codes}
 
 
-ID = {"name": "feedback_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ID = {"name": "feedback_id", "in": "path", "required": True,
+      "schema": {"type": "integer", "minimum": 1, "maximum": inputs.MAX_ID}}
+DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD, from 2000 to 2100"}
 FILTERS = [{"name": name, "in": "query", "schema": schema} for name, schema in (
     ("pathway", {"type": "string"}), ("version", {"type": "string"}),
     ("round", {"type": "string", "description": "pathway/version"}), ("section", {"type": "string"}),
-    ("type", {"type": "string", "enum": list(TYPES)}), ("status", {"type": "string", "enum": list(STATUSES)}),
+    ("type", {"type": "string", "enum": list(TYPES)}), ("status", {"type": "string", "enum": list(STATUSES),
+                "description": "draft matches only a GP's own drafts; nobody else sees them"}),
     ("board", {"type": "string"}), ("safety", {"type": "boolean"}), ("anonymous", {"type": "boolean"}),
-    ("theme", {"type": "string"}), ("submitted_from", {"type": "string", "format": "date"}),
-    ("submitted_to", {"type": "string", "format": "date"}), ("q", {"type": "string"}),
+    ("theme", {"type": "string"}), ("submitted_from", DATE), ("submitted_to", DATE), ("q", {"type": "string"}),
     ("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}),
-    ("offset", {"type": "integer", "minimum": 0, "default": 0}))]
+    ("offset", {"type": "integer", "minimum": 0, "maximum": inputs.MAX_INT, "default": 0}))]
 
 
 def paths() -> dict:
@@ -71,7 +77,7 @@ def paths() -> dict:
     patch = {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "properties": INPUT, "additionalProperties": False}}}}
     triage = {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "additionalProperties": False, "properties": {
+        "type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
             "status": {"type": "string", "enum": list(TRIAGE_STATUSES)}, "response": {"type": "string"},
             "themes": {"type": "array", "items": {"type": "string", "maxLength": 40}}}}}}}
     slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -80,7 +86,7 @@ def paths() -> dict:
             "summary": "Give feedback on a pathway version in consultation (GPs)", "operationId": "createFeedback",
             "parameters": [slug], "requestBody": body,
             "responses": {"201": _json("The saved feedback", FEEDBACK), **_errors("400", "401", "403", "404",
-                                                                                  "409", "422")}}},
+                                                                                  "409", "413", "422", "429")}}},
         "/api/v1/feedback": {"get": {
             "summary": "List feedback: a GP's own (drafts too), or every submitted response for CfSD",
             "operationId": "listFeedback", "parameters": FILTERS,
@@ -93,7 +99,7 @@ def paths() -> dict:
             "patch": {"summary": "Change your own feedback while the consultation is open (GPs)",
                       "operationId": "updateFeedback", "parameters": [ID], "requestBody": patch,
                       "responses": {"200": _json("The feedback", FEEDBACK),
-                                    **_errors("400", "401", "403", "404", "409", "422")}},
+                                    **_errors("400", "401", "403", "404", "409", "413", "422")}},
             "delete": {"summary": "Withdraw your feedback (a draft is deleted) while the consultation is open",
                        "operationId": "withdrawFeedback", "parameters": [ID],
                        "responses": {"200": _json("The withdrawn feedback", FEEDBACK),
@@ -104,5 +110,5 @@ def paths() -> dict:
             "summary": "Triage feedback: status, response and themes (CfSD)", "operationId": "triageFeedback",
             "parameters": [ID], "requestBody": triage,
             "responses": {"200": _json("The feedback", FEEDBACK), **_errors("400", "401", "403", "404", "409",
-                                                                             "422")}}},
+                                                                             "413", "422")}}},
     }

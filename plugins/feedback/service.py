@@ -87,7 +87,10 @@ def check(version, raw: dict, submit: bool) -> Checked:
         values["section"] = section
 
     kind = raw.get("type") or ""
-    if kind not in TYPES and (kind or submit):
+    if not isinstance(kind, str):  # a list or object cannot be a dict key: check before looking it up
+        errors.append({"field": "type", "message": "type must be text, one of: " + ", ".join(TYPES) + "."})
+        kind = ""
+    elif kind not in TYPES and (kind or submit):
         errors.append({"field": "type", "message": "Choose what your feedback is about, one of: "
                                                    + ", ".join(TYPES) + "."})
     values["type"] = kind if kind in TYPES else ""
@@ -136,7 +139,7 @@ def check_triage(raw: dict) -> Checked:
     """CfSD's triage: any of status, response and themes."""
     errors, values = [], {}
     if "status" in raw and raw["status"] not in (None, ""):
-        if raw["status"] not in TRIAGE_STATUSES:
+        if not isinstance(raw["status"], str) or raw["status"] not in TRIAGE_STATUSES:
             errors.append({"field": "status", "message": "Choose a status: " + ", ".join(TRIAGE_STATUSES) + "."})
         else:
             values["status"] = raw["status"]

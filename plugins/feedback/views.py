@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import get_session, get_version_or_404, roles_required
+from pathway_review.plugin_api import get_session, get_version_or_404, inputs, roles_required
 
 from . import events, service
 from .models import TYPES, Feedback
@@ -59,6 +59,7 @@ def render_form(version, form, record=None, errors=(), closed=None, status=200):
 
 @bp.route("/pathways/<slug:slug>/<version:version>/feedback", methods=["GET", "POST"])
 @roles_required("gp")
+@inputs.shows_text_problems
 def new(slug, version):
     pv = get_version_or_404(slug, version)
     if request.method == "GET":
@@ -71,6 +72,8 @@ def new(slug, version):
     closed = service.window_message(pv)
     if closed:
         return render_form(pv, form, closed=closed, status=409)
+    if unstorable := inputs.form_text_errors():
+        return render_form(pv, inputs.storable(form), errors=unstorable, status=422)
     submit = request.form.get("action") != "draft"
     checked = service.check(pv, form, submit=submit)
     if not checked.ok:
@@ -89,6 +92,7 @@ def new(slug, version):
 
 @bp.route("/feedback/<int:feedback_id>/edit", methods=["GET", "POST"])
 @roles_required("gp")
+@inputs.shows_text_problems
 def edit(feedback_id):
     record = own_or_404(feedback_id)
     pv = get_version_or_404(record.pathway_slug, record.version)
@@ -100,6 +104,8 @@ def edit(feedback_id):
     form = form_from_request(pv)
     if closed:
         return render_form(pv, form, record=record, closed=closed, status=409)
+    if unstorable := inputs.form_text_errors():
+        return render_form(pv, inputs.storable(form), record=record, errors=unstorable, status=422)
     submit = record.status != "draft" or request.form.get("action") != "draft"
     checked = service.check(pv, form, submit=submit)
     if not checked.ok:
@@ -163,9 +169,9 @@ def receipt(feedback_id):
 @roles_required("gp", "admin")
 def mine():
     session = get_session()
-    page = max(request.args.get("page", 1, type=int), 1)
     query = select(Feedback).where(Feedback.user_id == g.user.id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = inputs.page_number(max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
     records = session.scalars(query.order_by(Feedback.updated_at.desc(), Feedback.id.desc())
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     titles = {r.pathway_slug: _title(r) for r in records}

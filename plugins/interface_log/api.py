@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
-from pathway_review.plugin_api import can, checks_permission, error_response, get_session, signed_in
+from pathway_review.plugin_api import can, checks_permission, error_response, get_session, inputs, signed_in
 
 from .dashboard import open_first
 from .forms import check_issue, check_triage
@@ -26,14 +26,15 @@ def invalid(errors: list[dict]):
 
 
 def json_body(allowed: set[str]):
-    """The request's JSON object, or an error response naming what is wrong with it."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return None, error_response(400, "Send a JSON object with Content-Type: application/json.")
-    unknown = sorted(set(body) - allowed)
+    """The request's JSON object, or an error response naming its unknown fields.
+
+    A body that is not JSON (400), too large or deep (413), not an object, or holding text that cannot
+    be stored (422) is answered by the core before this plugin looks at it.
+    """
+    body = inputs.json_object()
+    unknown = inputs.unknown_fields(body, allowed)
     if unknown:
-        return None, invalid([{"field": name, "message": f"Unknown field {name!r}; expected one of: "
-                                                         f"{', '.join(sorted(allowed))}."} for name in unknown])
+        return None, invalid(unknown)
     return body, None
 
 

@@ -9,7 +9,7 @@ import logging
 
 from sqlalchemy import select
 
-from pathway_review.plugin_api import Field, User, check_fields, describe_for_log, get_session, library
+from pathway_review.plugin_api import Field, User, check_fields, describe_for_log, get_session, inputs, library
 
 from .models import CATEGORIES, FINISHED, STATUSES, TRANSITIONS
 
@@ -80,7 +80,11 @@ def board_user(board, value) -> User | None:
     db = get_session()
     query = select(User).where(User.board_id == board.id, User.active.is_(True))
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return db.scalar(query.where(User.id == int(value)))
+        try:
+            user_id = inputs.bounded_int(value, "owner", 1, inputs.MAX_ID)
+        except inputs.InputError:
+            return None  # not an id any user can have
+        return db.scalar(query.where(User.id == user_id))
     if isinstance(value, str) and "@" in value:
         return db.scalar(query.where(User.email == value.strip().lower()))
     return None

@@ -1,6 +1,8 @@
 """The issue log's paths in the OpenAPI document."""
 from __future__ import annotations
 
+from pathway_review.plugin_api import inputs
+
 from .models import CATEGORIES, STATUSES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -12,7 +14,8 @@ def _json(description: str, schema: dict) -> dict:
 
 BOARD = {"name": "board", "in": "path", "required": True, "description": "The board's slug, e.g. lothian",
          "schema": {"type": "string", "pattern": "^[a-z0-9-]+$"}}
-ISSUE_ID = {"name": "issue_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ISSUE_ID = {"name": "issue_id", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": inputs.MAX_ID}}
 PERSON = {"type": ["object", "null"], "properties": {"name": {"type": "string"}, "email": {"type": "string"}}}
 ISSUE = {"type": "object", "properties": {
     "id": {"type": "integer"}, "board": {"type": "string"},
@@ -68,7 +71,9 @@ def paths() -> dict:
             "post": {"summary": "Log an issue (any user of the board)", "operationId": "logInterfaceIssue",
                      "tags": ["Interface issue log"], "parameters": [BOARD],
                      "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_ISSUE}}},
-                     "responses": {"201": _json("The issue as logged", ISSUE), "400": INVALID, "404": NOT_FOUND}},
+                     "responses": {"201": _json("The issue as logged", ISSUE), "400": INVALID,
+                                   "403": _json("Your board's settings do not let you log issues", ERROR),
+                                   "404": NOT_FOUND}},
         },
         base + "/{issue_id}": {
             "get": {"summary": "One interface issue", "operationId": "getInterfaceIssue",

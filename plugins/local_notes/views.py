@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import func, select
 
 from pathway_review.plugin_api import (Board, abort_with, audit, can, checks_permission, get_session, render_markdown,
-                                       signed_in, utcnow)
+                                       inputs, signed_in, utcnow)
 
 from . import search
 from .forms import LABELS, check_note, field_errors, read_note
@@ -17,9 +17,7 @@ bp = Blueprint("local_notes", __name__, url_prefix="/local-notes", template_fold
 
 
 def _safe_next(value: str | None) -> str | None:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return None
+    return inputs.same_site_path(value)
 
 
 def save(db) -> None:

@@ -53,6 +53,7 @@ def paths() -> dict:
                         "results": {"type": "array", "items": HIT}}}}}},
             "400": _error("No query, a query that cannot be searched, or an unknown filter value"),
             "401": _error("Not signed in and no valid API token"),
+            "403": _error("A plugin's permission rule closes search to you"),
             "503": _error("The index is being rebuilt; try again after Retry-After seconds"),
         },
     }}}

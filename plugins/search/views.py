@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
-from pathway_review.plugin_api import STATUSES, can, error_response, hooks, library, signed_in
+from pathway_review.plugin_api import STATUSES, can, error_response, hooks, inputs, library, signed_in
 
 from .engine import MAX_PAGE, PAGE_SIZE
 from .visibility import Scope
@@ -71,11 +71,10 @@ def read_request(args) -> SearchRequest:
     else:
         wanted.errors.append({"field": "all_versions", "message": "all_versions must be 1 (include older "
                                                                   "versions) or 0."})
-    page = args.get("page", "1").strip()
-    if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
-        wanted.page = int(page)
-    else:
-        wanted.errors.append({"field": "page", "message": f"page must be a whole number from 1 to {MAX_PAGE}."})
+    try:
+        wanted.page = inputs.query_int("page", 1, 1, MAX_PAGE, args=args)
+    except inputs.InputError as problem:
+        wanted.errors.append({"field": "page", "message": problem.message})
     return wanted
 
 
