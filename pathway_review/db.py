@@ -7,7 +7,6 @@ Alembic versions folder through the ``migrations`` hook.
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,10 +102,6 @@ def track_changes(sessions: sessionmaker) -> None:
         session.info.pop("pr_changed", None)
 
 
-def _sqlite_row(cursor, row) -> dict:
-    return {column[0]: value for column, value in zip(cursor.description, row)}
-
-
 class Database:
     """The app's engine and session factory, kept in ``app.extensions``."""
 
@@ -115,36 +110,14 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         track_changes(self.sessions)
-        self._readers = threading.local()
-        self._compiled: dict = {}
 
-    def read_rows(self, statement, params: dict) -> list:
-        """Rows of one read, by the shortest path: this runs on every page view (sign-in check).
-
-        On SQLite a per-thread driver connection skips SQLAlchemy's pool and transaction handling,
-        which otherwise cost several times the query itself; elsewhere, an autocommit connection.
-        """
-        if not self.is_sqlite:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                return [dict(row) for row in conn.execute(statement, params).mappings()]
-        reader = getattr(self._readers, "conn", None)
-        if reader is None:
-            # Held for the thread's life, so the pool never hands this connection to anyone else.
-            self._readers.proxy = self.engine.raw_connection()
-            reader = self._readers.conn = self._readers.proxy.driver_connection
-            reader.row_factory = _sqlite_row
-        compiled = self._compiled.get(statement)
-        if compiled is None:
-            compiled = self._compiled[statement] = statement.compile(dialect=self.engine.dialect)
-        values = compiled.construct_params(params)
-        return reader.execute(compiled.string, [values[name] for name in compiled.positiontup]).fetchall()
+    def read_rows(self, statement, params: dict) -> list[dict]:
+        """The rows of one read, as mappings, on a pooled connection that goes back to the pool unchanged."""
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(statement, params).mappings()]
 
     def dispose(self) -> None:
         """Close every connection (tests, and forked servers that must not share them)."""
-        proxy = getattr(self._readers, "proxy", None)
-        if proxy is not None:
-            proxy.close()
-            self._readers.proxy = self._readers.conn = None
         self.engine.dispose()
 
     @property

@@ -1,4 +1,6 @@
 """Signing in and out, sessions, CSRF, rate limits, security headers and the account commands."""
+import gc
+import threading
 from datetime import timedelta
 
 import pytest
@@ -309,3 +311,26 @@ def test_tokens_create_prints_a_working_token_once(app, runner):
     response = app.test_client().get("/api/v1/pathways", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert runner.invoke(args=["tokens", "create", "nobody@example.org"]).exit_code != 0
+
+
+def test_people_signing_in_one_after_another_on_threads_of_their_own_all_get_in(tmp_path, database_url):
+    # A threaded server (the development server, gunicorn's gthread) answers each request on some thread that
+    # may then end; whatever a finished thread's reads did to a pooled connection must not reach the next person.
+    app = make_app(tmp_path, database_url)  # the usual sign-in limit, not this module's tight one
+    outcomes = []
+
+    def visit(who):
+        client = app.test_client()
+        try:
+            signed_in = AuthActions(client).login(who)
+            outcomes.append((who, signed_in.status_code, client.get("/").status_code))
+        except Exception as exc:  # the failure itself is what the assertion below reports
+            outcomes.append((who, repr(exc), None))
+
+    for who in ("gp", "gp-fife", "cfsd", "board-admin", "admin", "gp"):
+        thread = threading.Thread(target=visit, args=(who,))
+        thread.start()
+        thread.join()
+        gc.collect()
+    app.extensions["pathway_review.db"].dispose()
+    assert outcomes == [(who, 302, 200) for who in ("gp", "gp-fife", "cfsd", "board-admin", "admin", "gp")]
