@@ -197,6 +197,9 @@ def upgrade(app) -> None:
     from alembic import command
 
     database_ = app.extensions["pathway_review.db"]
+    path = database_.engine.url.database
+    if database_.is_sqlite and path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
     with database_.engine.begin() as connection:
         command.upgrade(alembic_config(app, connection), "heads")
 
@@ -210,3 +213,37 @@ def current_heads(app) -> set[str]:
 
     with app.extensions["pathway_review.db"].engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def schema_problem(app) -> str | None:
+    """Why the database cannot be used yet, in a few words; None when it is initialised and up to date.
+
+    Looks without touching: a SQLite file that does not exist is not created by asking.
+    """
+    database_ = app.extensions["pathway_review.db"]
+    path = database_.engine.url.database
+    if database_.is_sqlite and path and path != ":memory:" and not Path(path).exists():
+        return f"there is no database yet ({path})"
+    from sqlalchemy.exc import SQLAlchemyError
+
+    # Alembic announces its plugins (as it is imported) and its dialect at INFO: noise before every command.
+    quiet = [logging.getLogger(name) for name in ("alembic.runtime.plugins", "alembic.runtime.migration")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        from alembic.script import ScriptDirectory
+
+        current = current_heads(app)
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        return f"the database cannot be read ({type(cause).__name__}: {str(cause).strip()})"
+    finally:
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
+    if not current:
+        return "the database has no tables yet"
+    expected = set(ScriptDirectory.from_config(alembic_config(app)).get_heads())
+    if expected - current:
+        return "the database needs migrating"
+    return None

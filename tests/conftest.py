@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from pathway_review import create_app
+from pathway_review import accounts, create_app, serving
 from pathway_review.db import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +22,9 @@ SAMPLE_PATHWAYS = ROOT / "pathways"
 FIXTURE_PLUGINS = "tests.fixture_plugins"
 TODAY = "2026-11-21"
 PASSWORD = "correct horse battery staple"
+
+# Tests create hundreds of accounts: argon2id at its minimal cost, never a setting a server could switch on.
+accounts.use_fast_hashing()
 
 ACCOUNTS = {
     "gp": ("gp@lothian.example", "Dr Lothian GP", "gp", "lothian"),
@@ -73,20 +76,19 @@ def make_app(tmp_path, database_url, **overrides):
         "PATHWAYS_DIR": str(SAMPLE_PATHWAYS),
         "TODAY": TODAY,
         "SECRET_KEY": "test-secret",
-        "FAST_PASSWORD_HASHING": True,
         "LIBRARY_CHECK_INTERVAL": 0,
     }
     config.update(overrides)
     app = create_app(config)
     upgrade(app)
-    from pathway_review import accounts, boards
+    from pathway_review import boards
 
     with app.extensions["pathway_review.db"].transaction() as session:
         boards.seed_boards(session)
         session.flush()
         for email, name, role, board in ACCOUNTS.values():
             accounts.create_user(session, email, name, role, PASSWORD, board)
-    return app
+    return serving.start(app)  # as a server would, once the database is ready
 
 
 @pytest.fixture

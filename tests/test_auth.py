@@ -113,7 +113,7 @@ def test_rate_limit_is_shared_by_every_worker(app, tmp_path):
     # A second app on the same database stands for a second worker process.
     second = create_app({"TESTING": True, "INSTANCE_PATH": tmp_path / "second", "SECRET_KEY": "test-secret",
                          "DATABASE_URL": app.config["DATABASE_URL"], "PATHWAYS_DIR": app.config["PATHWAYS_DIR"],
-                         "FAST_PASSWORD_HASHING": True, "LOGIN_RATE_LIMIT": LIMIT})
+                         "LOGIN_RATE_LIMIT": LIMIT})
     try:
         first_auth, second_auth = AuthActions(app.test_client()), AuthActions(second.test_client())
         assert first_auth.login("gp", "wrong password entirely").status_code == 401

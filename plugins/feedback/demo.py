@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from pathway_review.cli import with_database
 from sqlalchemy import insert, select
 
 from pathway_review.clock import today
@@ -56,7 +56,7 @@ def register(cli) -> None:
     @group.command("demo")
     @click.argument("count", type=click.IntRange(1, 5_000_000))
     @click.option("--seed", type=int, default=None, help="Same seed, same feedback.")
-    @with_appcontext
+    @with_database
     def demo(count, seed):
         """Insert COUNT synthetic submitted feedback records on the open consultations."""
         try:

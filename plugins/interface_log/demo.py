@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from pathway_review.cli import with_database
 from sqlalchemy import func, select
 
 from pathway_review import boards
@@ -87,7 +87,7 @@ def register(cli) -> None:
     cli.add_command(group)
 
     @group.command("demo")
-    @with_appcontext
+    @with_database
     def demo():
         """Switch the issue log on for NHS Lothian and add sample issues spread over the last months."""
         database = current_app.extensions["pathway_review.db"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from pathway_review.cli import with_database
 from sqlalchemy import func, select
 
 from pathway_review import boards
@@ -54,7 +54,7 @@ def register(cli) -> None:
     cli.add_command(group)
 
     @group.command("demo")
-    @with_appcontext
+    @with_database
     def demo():
         """Switch local notes on for NHS Lothian and add sample notes (some needing review)."""
         database = current_app.extensions["pathway_review.db"]

@@ -7,6 +7,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from pathway_review.cli import with_database
+
 from .service import ContributorFailed, Unavailable, service
 from .store import IndexBusy, IndexMissing
 
@@ -21,7 +23,7 @@ def register(cli) -> None:
     @group.command("reindex")
     @click.option("--wait", default=600.0, show_default=True,
                   help="Seconds to wait for another process that is writing to the index.")
-    @with_appcontext
+    @with_database
     def reindex(wait):
         """Rebuild the index from every plugin's records; searches use the old one until it is done."""
         started = time.monotonic()
