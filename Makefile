@@ -12,18 +12,17 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -m pip install --quiet -e examples/pathway-review-practice-contacts
-	touch $@
+	@echo "Installing into $(VENV) (a minute or two the first time)..."
+	@# setuptools warns about every template and migration folder it builds; a newcomer can do nothing about it.
+	@PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  -e examples/pathway-review-practice-contacts
+	@touch $@
 
+# Sets up the instance (database, demo accounts, demo data once) and serves it with gunicorn until ctrl-C:
+# scripts/run.py lists the processes it starts and stops together.
 run: $(VENV)/.installed
-	$(BIN)/pathway-review init
-	$(BIN)/pathway-review demo accounts
-	@# Demo feedback, local notes and interface issues, added once per instance.
-	@test -f instance/.demo-data || ( $(BIN)/pathway-review feedback demo 300 --seed 1 \
-	  && $(BIN)/pathway-review local-notes demo && $(BIN)/pathway-review interface-log demo \
-	  && touch instance/.demo-data )
-	$(BIN)/pathway-review run --host $(HOST) --port $(PORT)
+	@HOST=$(HOST) PORT=$(PORT) $(BIN)/python scripts/run.py
 
 # The whole suite: unit tests, then the browser journeys (skipped, with the reason, without Chromium).
 test: $(VENV)/.installed

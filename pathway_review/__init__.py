@@ -21,18 +21,20 @@ log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app, and only that: no file written, no folder made, no connection opened, no thread
+    started, so ``--help``, ``check`` and ``config`` are instant and harmless. Start-up work belongs to
+    whatever starts serving (:func:`pathway_review.serving.start`); the database and the instance's
+    secret key are made by ``pathway-review init``.
+
+    Raises :class:`pathway_review.config.ConfigError` for a setting that cannot be used.
+    """
     # The instance folder (database, secret key, search index) can live anywhere: tests, servers.
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("PATHWAY_REVIEW_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True,
-                instance_path=str(instance_path) if instance_path else None)
-    os.makedirs(app.instance_path, exist_ok=True)
+                instance_path=os.path.abspath(instance_path) if instance_path else None)
     from .config import load_config
 
     load_config(app, test_config)
-    if app.config.get("FAST_PASSWORD_HASHING"):
-        from . import accounts
-
-        accounts.use_fast_hashing()  # tests only: argon2id with minimal cost
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from . import db, security
@@ -56,7 +58,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cache import FragmentCache
 
     app.extensions["pathway_review.fragments"] = FragmentCache()
-    plugins.load(app.config.get("PLUGINS") or (), use_entry_points=app.config.get("LOAD_ENTRY_POINTS", True))
+    plugins.load(app.config["PLUGINS"], use_entry_points=app.config["LOAD_ENTRY_POINTS"])
+    _load_plugin_settings(app, plugins)
 
     _load_library(app, plugins)
     _register_blueprints(app, plugins)
@@ -77,10 +80,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.context_processor(_template_context)
     app.add_template_filter(lambda value: (value, value), "pr_pair")
     app.add_template_filter(lambda section: ("#" + section.id, section.title), "pr_anchor")
-
-    plugins.started = True
-    plugins.call("app_started", app=app)
     return app
+
+
+def _load_plugin_settings(app, plugins) -> None:
+    from .config import apply_plugin_settings
+
+    declared, owners = [], app.extensions.setdefault("pathway_review.setting_owners", {})
+    for plugin, settings in plugins.call_per_plugin("config_settings"):
+        for setting in settings or ():
+            declared.append(setting)
+            owners[setting.name] = plugin
+    failed = any(info.failure for info in plugins.info.values())
+    apply_plugin_settings(app, declared, failed_plugins=failed)
 
 
 def _load_library(app, plugins) -> None:

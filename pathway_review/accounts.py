@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -131,7 +131,7 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
     rows = db.read_rows(_VISIT, {"token_hash": token_hash})
     if not rows:
         return None
-    row, now = _typed(rows[0]), utcnow()
+    row, now = rows[0], utcnow()
     last_seen = as_utc(row["session_last_seen_at"])
     expired = (now - as_utc(row["session_created_at"]) > timedelta(seconds=absolute)
                or now - last_seen > timedelta(seconds=idle))
@@ -168,17 +168,6 @@ def _user_from(db, row) -> User:
 
 
 _USER_COLUMNS = [c.name for c in User.__table__.columns]
-_TIMESTAMPS = ("session_created_at", "session_last_seen_at", "created_at", "last_login_at")
-
-
-def _typed(row: dict) -> dict:
-    # The SQLite driver hands back timestamps as text and booleans as integers.
-    row = dict(row)
-    for key in _TIMESTAMPS:
-        if isinstance(row.get(key), str):
-            row[key] = datetime.fromisoformat(row[key])
-    row["active"] = bool(row["active"])
-    return row
 
 
 def end_session(session, token: str) -> None:

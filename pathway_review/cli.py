@@ -1,26 +1,82 @@
 """The ``pathway-review`` command line (a Flask CLI group; ``flask --app pathway_review`` works too)."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
 
 from . import accounts, boards
+
+INIT_FIRST = 'run "pathway-review init" first'
 
 
 def main() -> None:
     from . import create_app
+    from .config import ConfigError
 
-    cli = FlaskGroup(create_app=create_app, help="Pathway Review: national pathway review and feedback.")
+    # Built before the command line is parsed, so a bad setting is one line and exit status 1 for every
+    # command, --help included, instead of a traceback from inside click.
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        click.secho(f"Error: {exc}", err=True, fg="red")
+        sys.exit(1)
+    cli = FlaskGroup(create_app=lambda: app, add_default_commands=False,
+                     help="Pathway Review: national pathway review and feedback.")
+    cli.add_command(_serving_run_command())
+    cli.add_command(shell_command)
+    cli.add_command(routes_command)
     cli.main(prog_name="pathway-review")
 
 
 def database():
     return current_app.extensions["pathway_review.db"]
+
+
+def with_database(command):
+    """For a command that reads or writes the database: refuse, in one line, one that is not initialised.
+
+    Use it instead of ``flask.cli.with_appcontext`` (it gives an app context too), in plugins' commands as
+    well as the core's.
+    """
+    @functools.wraps(command)
+    @with_appcontext
+    def checked(*args, **kwargs):
+        from .db import schema_problem
+
+        problem = schema_problem(current_app)
+        if problem:
+            raise click.ClickException(f"{problem}: {INIT_FIRST}")
+        return command(*args, **kwargs)
+    return checked
+
+
+def _serving_run_command() -> click.Command:
+    """Flask's development server, with the start-up work a server does (``app_started``)."""
+    @click.pass_context
+    def run(ctx, **options):
+        from flask.cli import ScriptInfo
+        from werkzeug.serving import is_running_from_reloader
+
+        from . import serving
+        from .db import schema_problem
+
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        problem = schema_problem(app)
+        if problem:
+            raise click.ClickException(f"{problem}: {INIT_FIRST}")
+        # With the reloader, the parent process only watches files; the child it starts serves.
+        if not options.get("reload") or is_running_from_reloader():
+            serving.start(app)
+        return ctx.invoke(run_command.callback, **options)
+
+    return click.Command("run", callback=run, params=run_command.params,
+                         help="Run the development server (for anything real: gunicorn, see README).")
 
 
 def register(app) -> None:
@@ -29,19 +85,41 @@ def register(app) -> None:
     @cli.command("init")
     @with_appcontext
     def init_command():
-        """Create or migrate the database and add the Health Boards."""
+        """Create or migrate the database, then add the Health Boards and the instance's secret key."""
         from . import failures
+        from .config import create_instance_secret
         from .db import upgrade
         from .retirement import kept_message
 
+        # Tables first: everything derived (boards, later the search index) needs them.
         host = current_app.extensions["pathway_review.plugins"]
         for revision in upgrade(current_app):
             click.echo(kept_message(host, revision))
         failures.write_kept(host, database())  # failures from before the table existed
         with database().transaction() as session:
             added = boards.seed_boards(session)
+        create_instance_secret(Path(current_app.instance_path))
         click.echo(f"Database ready ({database().engine.url.render_as_string(hide_password=True)}); "
                    f"{added} boards added.")
+
+    @cli.command("config")
+    @click.option("--json", "as_json", is_flag=True, help="As JSON: name, value, type, source, owner, help.")
+    @click.option("--markdown", is_flag=True, help="The settings reference (types and defaults) for README.md.")
+    def config_command(as_json, markdown):
+        """Show the effective configuration, secrets masked, and where each value came from."""
+        from .config import effective, markdown_table, show
+
+        if markdown:
+            click.echo(markdown_table(current_app), nl=False)
+            return
+        rows = effective(current_app)
+        if as_json:
+            click.echo(json.dumps(rows, indent=2, default=str))
+            return
+        width = max(len(row["name"]) for row in rows)
+        for row in rows:
+            owner = "" if row["owner"] == "core" else f" [{row['owner']}]"
+            click.echo(f"{row['name']:<{width}}  {show(row['value'])}  ({row['source']}){owner}")
 
     @cli.command("check")
     @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
@@ -67,7 +145,7 @@ def register(app) -> None:
     @click.option("--role", required=True, type=click.Choice(["gp", "cfsd", "board-admin", "admin"]))
     @click.option("--board", "board_slug", default=None, help="Board slug, e.g. lothian")
     @click.option("--practice", default=None, help="Practice code (GPs)")
-    @with_appcontext
+    @with_database
     def create_user(email, name, role, board_slug, practice):
         """Create an account; the password is read from standard input."""
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else \
@@ -88,7 +166,7 @@ def register(app) -> None:
     @tokens.command("create")
     @click.argument("email")
     @click.option("--name", default="", help="What the token is for")
-    @with_appcontext
+    @with_database
     def create_token(email, name):
         """Create a token for EMAIL and print it (it is shown only this once)."""
         from sqlalchemy import select
@@ -107,7 +185,7 @@ def register(app) -> None:
 
     @plugins.command("list")
     @click.option("--json", "as_json", is_flag=True)
-    @with_appcontext
+    @with_database
     def list_plugins(as_json):
         """Every plugin with its version, hooks, state and the boards that enabled it."""
         host = current_app.extensions["pathway_review.plugins"]
@@ -177,7 +255,7 @@ def register(app) -> None:
     cli.add_command(demo)
 
     @demo.command("accounts")
-    @with_appcontext
+    @with_database
     def demo_accounts():
         """Create one demo account per role (GPs in two boards) and print them."""
         from .demo import create_demo_accounts
@@ -190,7 +268,7 @@ def _enablement_command(action: str):
     @click.command(action, help=f"{action.capitalize()} an optional plugin for a board.")
     @click.argument("name")
     @click.option("--board", "board_slug", required=True)
-    @with_appcontext
+    @with_database
     def command(name, board_slug):
         with database().transaction() as session:
             board = boards.get_board(session, board_slug)

@@ -1,102 +1,307 @@
-"""Configuration: defaults, then the instance folder, then ``PATHWAY_REVIEW_*`` environment variables."""
+"""Configuration: declared settings, then ``instance/config.py``, then ``PATHWAY_REVIEW_*`` variables.
+
+Every setting the core reads is declared in :data:`CORE_SETTINGS`; plugins declare theirs through the
+``config_settings`` hook. Each value is checked against its declared type once, at start-up, so a
+typo in a deployment stops the app with a message naming it instead of misbehaving later
+(``PRODUCTION=false`` read as the text "false", which is true).
+"""
 from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
+import re
+import secrets
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, Iterable
+
+from flask import Config
+
+from .contracts import Setting
 
 ENV_PREFIX = "PATHWAY_REVIEW_"
+MASK = "********"
 
-DEFAULTS = {
-    "SECRET_KEY": None,  # generated into the instance folder on first start
-    "PATHWAYS_DIR": None,  # defaults to ./pathways beside wsgi.py
-    "DATABASE_URL": None,  # defaults to SQLite in the instance folder
-    "PRODUCTION": False,
-    # Sessions: server-side records so sign-out really ends them.
-    "SESSION_IDLE_TIMEOUT": 30 * 60,
-    "SESSION_ABSOLUTE_TIMEOUT": 12 * 60 * 60,
+CORE_SETTINGS = [
+    Setting("SECRET_KEY", "str", None, "signs session cookies; without it, the key `init` writes to "
+            "`instance/secret_key` (required when PRODUCTION is on)", secret=True),
+    Setting("DATABASE_URL", "str", None, "the database, e.g. `postgresql://user@host/db` (also read from "
+            "`DATABASE_URL`); default SQLite in the instance folder"),
+    Setting("PATHWAYS_DIR", "path", None, "the pathway library; default `pathways/` beside `wsgi.py`"),
+    Setting("INSTANCE_PATH", "path", None, "the instance folder (database, secret key, search index); "
+            "default `instance/`; environment only"),
+    Setting("PRODUCTION", "bool", False, "Secure cookies and HSTS; refuses to start without SECRET_KEY"),
+    Setting("SESSION_IDLE_TIMEOUT", "int", 30 * 60, "seconds without a request before a sign-in ends"),
+    Setting("SESSION_ABSOLUTE_TIMEOUT", "int", 12 * 60 * 60, "seconds after which any sign-in ends"),
+    Setting("LOGIN_RATE_LIMIT", "rate", "10/300", "sign-in attempts per seconds, per account and per address"),
+    Setting("MAX_CONTENT_LENGTH", "int", 2 * 1024 * 1024, "the largest request body accepted, in bytes"),
+    Setting("LIBRARY_CHECK_INTERVAL", "float", 2.0, "seconds between checks for changed pathway files"),
+    Setting("PLUGINS", "list", [], "extra plugin modules to load, beside the installed ones"),
+    Setting("LOAD_ENTRY_POINTS", "bool", True, "load installed plugins (the `pathway_review` entry points)"),
+    Setting("TODAY", "date", None, "freezes the consultation clock at this date (demos)"),
+]
+
+# Read by the test suite from the same prefix; they configure the tests, not the app.
+NOT_SETTINGS = {"TEST_DATABASE_URL", "SCREENSHOTS"}
+
+# Flask's own settings, fixed by the core rather than offered for configuration.
+FLASK_DEFAULTS = {
     "SESSION_COOKIE_NAME": "pathway_review_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # forced on in production
-    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     # The server-side record enforces idle and absolute timeouts; re-sending the cookie on every
     # response would only cost time.
     "SESSION_REFRESH_EACH_REQUEST": False,
     "WTF_CSRF_TIME_LIMIT": None,  # the session's own timeouts bound the token's life
-    "LOGIN_RATE_LIMIT": "10/300",  # attempts / seconds, per account and per address
-    "EXPORT_RATE_LIMIT": "30/600",  # exports / seconds, per person
-    "FEEDBACK_RATE_LIMIT": "120/600",  # new feedback records / seconds, per person
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    "LIBRARY_CHECK_INTERVAL": 2.0,
-    "PLUGINS": [],  # extra plugin modules or dotted paths (tests, local development)
-    "LOAD_ENTRY_POINTS": True,
-    "TODAY": None,  # ISO date that freezes the consultation clock (tests, demos)
 }
 
-# Environment values are strings; these keys are parsed as JSON so numbers and booleans survive.
-_JSON_KEYS = {"PRODUCTION", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "MAX_CONTENT_LENGTH",
-              "LIBRARY_CHECK_INTERVAL", "LOAD_ENTRY_POINTS", "SESSION_COOKIE_SECURE"}
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be used; the message names it and says what is expected."""
 
 
 def load_config(app, test_config: dict | None) -> None:
-    app.config.from_mapping({k: v for k, v in DEFAULTS.items() if k not in app.config or v is not None})
-    app.config.from_pyfile("config.py", silent=True)
-    _load_environment(app.config)
+    """Core settings: defaults, instance file, environment, then the tests' own values (checked too)."""
+    config = app.config
+    config.from_mapping(FLASK_DEFAULTS)
+    sources = app.extensions["pathway_review.config_sources"] = {}
+    _apply_defaults(config, CORE_SETTINGS, sources)
+    from_file = Config(app.instance_path)
+    from_file.from_pyfile("config.py", silent=True)
+    config.update(from_file)
+    sources.update(dict.fromkeys(from_file, "instance/config.py"))
+    # DATABASE_URL without prefix is the convention of every PaaS and of CI; the prefixed one wins.
+    if os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        sources["DATABASE_URL"] = "environment"
+    config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
+    for name in environment_names():
+        sources[name] = "environment"
+        if name in NOT_SETTINGS:
+            config.pop(name, None)
     if test_config:
-        app.config.from_mapping(test_config)
+        config.from_mapping(test_config)
+        for name in test_config:
+            sources[name] = "test"
+    check(config, CORE_SETTINGS, sources)
     _fill_derived(app)
 
 
-def _load_environment(config) -> None:
-    # DATABASE_URL without prefix is the convention of every PaaS and of CI.
-    if os.environ.get("DATABASE_URL"):
-        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    for key, value in os.environ.items():
-        if not key.startswith(ENV_PREFIX):
-            continue
-        name = key[len(ENV_PREFIX):]
-        if name in _JSON_KEYS:
-            try:
-                value = json.loads(value)
-            except ValueError:
-                raise RuntimeError(f"{key} must be a JSON value (a number, true or false), not {value!r}") from None
-        config[name] = value
+def apply_plugin_settings(app, declared: Iterable[Setting], failed_plugins: bool) -> None:
+    """Plugins' settings: their defaults, then the same checks; finally refuse unknown variables."""
+    declared = list(declared)
+    names = {s.name for s in CORE_SETTINGS}
+    for setting in declared:
+        if setting.name in names:
+            raise ConfigError(f"the setting {setting.name} is declared twice (by the core or another plugin)")
+        names.add(setting.name)
+    sources = app.extensions["pathway_review.config_sources"]
+    _apply_defaults(app.config, declared, sources)
+    check(app.config, declared, sources)
+    unknown = sorted(set(environment_names()) - names - NOT_SETTINGS)
+    if unknown and not failed_plugins:
+        # A plugin that failed to load may be the one that declares it; then the app still starts.
+        raise ConfigError(f"{ENV_PREFIX}{unknown[0]} is not a setting of Pathway Review or of any installed "
+                          "plugin; see `pathway-review config` for the settings there are")
+    app.extensions["pathway_review.settings"] = [*CORE_SETTINGS, *declared]
 
+
+def environment_names() -> list[str]:
+    return sorted(key[len(ENV_PREFIX):] for key in os.environ if key.startswith(ENV_PREFIX))
+
+
+def _apply_defaults(config, settings: Iterable[Setting], sources: dict) -> None:
+    for setting in settings:
+        if setting.name not in config:
+            default = setting.default
+            config[setting.name] = list(default) if isinstance(default, list) else default
+            sources.setdefault(setting.name, "default")
+
+
+# ---- types -------------------------------------------------------------------------------------------
+
+def check(config, settings: Iterable[Setting], sources: dict) -> None:
+    for setting in settings:
+        value = config.get(setting.name)
+        source = sources.get(setting.name, "default")
+        if source == "environment" and setting.type in ("str", "path", "rate", "date"):
+            # JSON would turn a key like "1234" into a number, or "1e5" into 100000.0.
+            value = os.environ.get(ENV_PREFIX + setting.name, value)
+        config[setting.name] = coerce(setting, value, source)
+
+
+def coerce(setting: Setting, value: Any, source: str = "default") -> Any:
+    if value is None:
+        return None
+    kind, name = setting.type, setting.name
+    try:
+        converter = _CONVERTERS[kind]
+    except KeyError:
+        raise ConfigError(f"the setting {name} has an unknown type {kind!r}") from None
+    try:
+        return converter(value)
+    except (TypeError, ValueError) as exc:
+        where = {"environment": f"environment variable {ENV_PREFIX}{name}"}.get(source, source)
+        raise ConfigError(f"{name} ({where}) must be {exc}, not {value!r}") from None
+
+
+def _bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ValueError("true or false")
+
+
+def _int(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("a whole number")
+
+
+def _float(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise ValueError("a number")
+
+
+def _str(value):
+    if isinstance(value, str):
+        return value
+    raise ValueError("text")
+
+
+def _path(value):
+    if isinstance(value, (str, os.PathLike)) and str(value):
+        return str(value)
+    raise ValueError("a folder path")
+
+
+def _list(value):
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    # Names, or (from Python: instance/config.py, tests) the objects they name, such as plugin modules.
+    if isinstance(value, (list, tuple)) and not any(isinstance(item, (int, float, dict, list, type(None)))
+                                                    for item in value):
+        return list(value)
+    raise ValueError('a list of names (a JSON list such as ["a", "b"], or "a,b")')
+
+
+def _rate(value):
+    if isinstance(value, str) and re.fullmatch(r"\d+/\d+", value.strip()) and not value.strip().endswith("/0"):
+        return value.strip()
+    raise ValueError('a rate "COUNT/SECONDS" such as "10/300"')
+
+
+def _date(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise ValueError("a date YYYY-MM-DD")
+
+
+_CONVERTERS = {"bool": _bool, "int": _int, "float": _float, "str": _str, "path": _path, "list": _list,
+               "rate": _rate, "date": _date}
+
+
+# ---- derived values ------------------------------------------------------------------------------------
 
 def _fill_derived(app) -> None:
     config = app.config
     instance = Path(app.instance_path)
+    config["INSTANCE_PATH"] = str(instance)
     if not config.get("PATHWAYS_DIR"):
         config["PATHWAYS_DIR"] = str(Path(app.root_path).parent / "pathways")
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance / 'pathway_review.sqlite3'}"
-    if config["DATABASE_URL"].startswith("postgres://"):
-        config["DATABASE_URL"] = "postgresql+psycopg://" + config["DATABASE_URL"][len("postgres://"):]
-    elif config["DATABASE_URL"].startswith("postgresql://"):
-        config["DATABASE_URL"] = "postgresql+psycopg://" + config["DATABASE_URL"][len("postgresql://"):]
+    url = config["DATABASE_URL"]
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            config["DATABASE_URL"] = "postgresql+psycopg://" + url[len(scheme):]
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=config["SESSION_ABSOLUTE_TIMEOUT"])
     if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = _instance_secret(instance)
-    if config.get("PRODUCTION"):
+        config["SECRET_KEY"], app.extensions["pathway_review.config_sources"]["SECRET_KEY"] = \
+            _instance_secret(instance, production=config["PRODUCTION"])
+    if config["PRODUCTION"]:
         config["SESSION_COOKIE_SECURE"] = True
 
 
-def _instance_secret(instance: Path) -> str:
-    # A key generated once per instance keeps sessions valid across restarts and workers
-    # without anyone having to invent one for a local run.
-    import secrets
+SECRET_FILE = "secret_key"
 
-    path = instance / "secret_key"
+
+def _instance_secret(instance: Path, production: bool) -> tuple[str, str]:
     try:
-        return path.read_text().strip()
+        key = (instance / SECRET_FILE).read_text().strip()
     except FileNotFoundError:
-        instance.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker won the race
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as f:
-            f.write(key)
-        return key
+        key = ""
+    if production:
+        # Several hosts must sign cookies with one key, so a key per instance folder will not do.
+        raise ConfigError(f"PRODUCTION is on but no SECRET_KEY is set: set {ENV_PREFIX}SECRET_KEY (or SECRET_KEY "
+                          "in instance/config.py) to a long random value shared by every host")
+    if key:
+        return key, f"instance/{SECRET_FILE}"
+    # Before `init` writes one, a key for this process only: nothing is written by merely starting.
+    return secrets.token_hex(32), "this process only (run init)"
+
+
+def create_instance_secret(instance: Path) -> bool:
+    """Write the instance's secret key if there is none (``init``); True if written now.
+
+    A key kept in the instance folder keeps sessions valid across restarts and workers without
+    anyone having to invent one for a local run.
+    """
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(instance / SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return True
+
+
+# ---- showing it ----------------------------------------------------------------------------------------
+
+def effective(app) -> list[dict]:
+    """Every declared setting with its value (secrets masked), its type and where the value came from."""
+    sources = app.extensions.get("pathway_review.config_sources", {})
+    owners = app.extensions.get("pathway_review.setting_owners", {})
+    rows = []
+    for setting in app.extensions.get("pathway_review.settings", CORE_SETTINGS):
+        value = app.config.get(setting.name)
+        if setting.secret and value:
+            value = MASK
+        elif isinstance(value, str):
+            value = _hide_password(value)
+        rows.append({"name": setting.name, "value": value, "type": setting.type,
+                     "source": sources.get(setting.name, "default"), "owner": owners.get(setting.name, "core"),
+                     "secret": setting.secret, "help": setting.help})
+    return rows
+
+
+def _hide_password(value: str) -> str:
+    # Any URL setting (database, queue, mail) may carry a password.
+    return re.sub(r"^([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", rf"\1{MASK}@", value, flags=re.I)
+
+
+def markdown_table(app) -> str:
+    """The settings reference in README.md: every declared setting with its type and default."""
+    owners = app.extensions.get("pathway_review.setting_owners", {})
+    lines = ["| setting | type | default | meaning |", "| --- | --- | --- | --- |"]
+    settings = app.extensions.get("pathway_review.settings", CORE_SETTINGS)
+    # The core's first, then each plugin's in the order it declares them, whatever order plugins load in.
+    for setting in sorted(settings, key=lambda s: owners.get(s.name) or ""):
+        owner = owners.get(setting.name)
+        default = "" if setting.default is None else f"`{show(setting.default)}`"
+        meaning = setting.help + (f" ({owner} plugin)" if owner else "")
+        lines.append(f"| `{ENV_PREFIX}{setting.name}` | {setting.type} | {default} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def show(value: Any) -> str:
+    return "(not set)" if value is None else json.dumps(value) if not isinstance(value, str) else value

@@ -124,3 +124,22 @@ class PeriodicTask:
     def __post_init__(self):
         if (self.every is None) == (self.at is None):
             raise ValueError(f"periodic task {self.name!r}: give exactly one of every= or at=")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration setting, declared by the core or a plugin.
+
+    Set it in ``instance/config.py`` (as ``NAME = value``) or as the environment variable
+    ``PATHWAY_REVIEW_<NAME>``, whose value is read as JSON (``true``, ``30``, ``["a", "b"]``) and, for
+    text settings, as it stands. ``type`` is one of ``"str"``, ``"int"``, ``"float"``, ``"bool"``, ``"path"``,
+    ``"list"`` (of text; a comma-separated value is accepted), ``"rate"`` (``"COUNT/SECONDS"``) or ``"date"``
+    (``YYYY-MM-DD``). A ``default`` of None means "not set". ``secret`` values are masked wherever the
+    configuration is shown. Names are unique across the core and every plugin: prefix yours with the
+    plugin's name.
+    """
+    name: str
+    type: str
+    default: Any
+    help: str
+    secret: bool = False

@@ -7,7 +7,6 @@ Alembic versions folder through the ``migrations`` hook.
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,10 +102,6 @@ def track_changes(sessions: sessionmaker) -> None:
         session.info.pop("pr_changed", None)
 
 
-def _sqlite_row(cursor, row) -> dict:
-    return {column[0]: value for column, value in zip(cursor.description, row)}
-
-
 class Database:
     """The app's engine and session factory, kept in ``app.extensions``."""
 
@@ -115,36 +110,14 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         track_changes(self.sessions)
-        self._readers = threading.local()
-        self._compiled: dict = {}
 
-    def read_rows(self, statement, params: dict) -> list:
-        """Rows of one read, by the shortest path: this runs on every page view (sign-in check).
-
-        On SQLite a per-thread driver connection skips SQLAlchemy's pool and transaction handling,
-        which otherwise cost several times the query itself; elsewhere, an autocommit connection.
-        """
-        if not self.is_sqlite:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                return [dict(row) for row in conn.execute(statement, params).mappings()]
-        reader = getattr(self._readers, "conn", None)
-        if reader is None:
-            # Held for the thread's life, so the pool never hands this connection to anyone else.
-            self._readers.proxy = self.engine.raw_connection()
-            reader = self._readers.conn = self._readers.proxy.driver_connection
-            reader.row_factory = _sqlite_row
-        compiled = self._compiled.get(statement)
-        if compiled is None:
-            compiled = self._compiled[statement] = statement.compile(dialect=self.engine.dialect)
-        values = compiled.construct_params(params)
-        return reader.execute(compiled.string, [values[name] for name in compiled.positiontup]).fetchall()
+    def read_rows(self, statement, params: dict) -> list[dict]:
+        """The rows of one read, as mappings, on a pooled connection that goes back to the pool unchanged."""
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(statement, params).mappings()]
 
     def dispose(self) -> None:
         """Close every connection (tests, and forked servers that must not share them)."""
-        proxy = getattr(self._readers, "proxy", None)
-        if proxy is not None:
-            proxy.close()
-            self._readers.proxy = self._readers.conn = None
         self.engine.dispose()
 
     @property
@@ -230,6 +203,9 @@ def upgrade(app) -> list[str]:
     from .retirement import unknown_set_aside
 
     database_ = app.extensions["pathway_review.db"]
+    path = database_.engine.url.database
+    if database_.is_sqlite and path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
     with database_.engine.begin() as connection:
         config = alembic_config(app, connection)
         with unknown_set_aside(config, connection) as unknown:
@@ -246,3 +222,37 @@ def current_heads(app) -> set[str]:
 
     with app.extensions["pathway_review.db"].engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def schema_problem(app) -> str | None:
+    """Why the database cannot be used yet, in a few words; None when it is initialised and up to date.
+
+    Looks without touching: a SQLite file that does not exist is not created by asking.
+    """
+    database_ = app.extensions["pathway_review.db"]
+    path = database_.engine.url.database
+    if database_.is_sqlite and path and path != ":memory:" and not Path(path).exists():
+        return f"there is no database yet ({path})"
+    from sqlalchemy.exc import SQLAlchemyError
+
+    # Alembic announces its plugins (as it is imported) and its dialect at INFO: noise before every command.
+    quiet = [logging.getLogger(name) for name in ("alembic.runtime.plugins", "alembic.runtime.migration")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        from alembic.script import ScriptDirectory
+
+        current = current_heads(app)
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        return f"the database cannot be read ({type(cause).__name__}: {str(cause).strip()})"
+    finally:
+        for logger, level in zip(quiet, levels):
+            logger.setLevel(level)
+    if not current:
+        return "the database has no tables yet"
+    expected = set(ScriptDirectory.from_config(alembic_config(app)).get_heads())
+    if expected - current:
+        return "the database needs migrating"
+    return None

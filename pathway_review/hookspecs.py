@@ -12,7 +12,8 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask, Request
     import click
-    from .contracts import Action, BoardSetting, Dataset, ExportFormat, NavLink, PeriodicTask, SearchDocument
+    from .contracts import (Action, BoardSetting, Dataset, ExportFormat, NavLink, PeriodicTask, SearchDocument,
+                            Setting)
     from .document import PathwayVersion, Section
     from .models import User
 
@@ -40,6 +41,21 @@ def isolated(spec):
 # -------------------------------------------------------------------------------------------------
 # App start-up: called once per app, through every registered plugin whatever the board.
 # -------------------------------------------------------------------------------------------------
+
+@isolated
+@hookspec
+def config_settings() -> "list[Setting] | None":
+    """Declare the configuration settings your plugin reads from ``app.config``.
+
+    Called once in ``create_app``, after the plugins are registered and before any other hook. Each
+    value is then loaded like the core's (default, ``instance/config.py``, ``PATHWAY_REVIEW_<NAME>``) and
+    checked against its declared type, so your code reads ``app.config["NAME"]`` already typed. An
+    ill-typed value, or a ``PATHWAY_REVIEW_*`` variable nobody declared, stops start-up with a message
+    naming it. ``pathway-review config`` shows every setting, secrets masked.
+
+    :return: a list of :class:`pathway_review.contracts.Setting`, or None.
+    """
+
 
 @isolated
 @hookspec
@@ -140,10 +156,13 @@ def periodic_tasks() -> "list[PeriodicTask] | None":
 @isolated
 @hookspec
 def app_started(app: "Flask") -> None:
-    """Called once when ``create_app`` has finished: every plugin registered and every blueprint added.
+    """Called once when the app starts serving or working: in each gunicorn worker, by
+    ``pathway-review run``, and by the job-queue worker; never by other commands (``check``, ``config``,
+    ``--help``), so those stay instant and harmless.
 
-    Use it for work that needs the whole app, such as building a search index on first start.
-    An exception here is logged and the plugin marked failed; the app still starts.
+    Use it for warm-up work that needs the whole app and an initialised database, such as building a
+    search index that is missing. An exception here is logged and the plugin marked failed; the app
+    still serves.
 
     :param app: the application.
     """

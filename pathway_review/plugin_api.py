@@ -13,10 +13,11 @@ from .access import can, checks_permission, public, roles_required, signed_in
 from .board_plugins import BoardPlugin, BoardScope, appointed
 from .boards import (TERRITORIAL_BOARDS, announce_switch, board_for_plugin, boards_with_plugin, enabled_plugins,
                      get_board, set_plugin_enabled)
+from .cli import with_database
 from .clock import today
 from .consultation import ConsultationStatus, consultation_status
 from .contracts import (Action, BoardSetting, Dataset, DatasetFilter, ExportFormat, NavLink, PeriodicTask,
-                        SearchDocument)
+                        SearchDocument, Setting)
 from .db import Base, database, get_session
 from .demo import create_demo_accounts
 from .document import STATUSES, PathwayVersion, Question, Section, render_markdown
@@ -40,10 +41,10 @@ __all__ = [
     # hooks and the plugin host
     "hookimpl", "host", "hooks", "page_hook", "flatten", "board_setting", "PluginHookFailed",
     # contracts: the shapes that cross between plugins
-    "Action", "NavLink", "BoardSetting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
+    "Action", "NavLink", "BoardSetting", "Setting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
     "SearchDocument",
     # the database
-    "Base", "database", "get_session",
+    "Base", "database", "get_session", "with_database",
     # the pathway library
     "library", "get_pathway_or_404", "get_version_or_404", "Pathway", "PathwayVersion", "Section", "Question",
     "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus",

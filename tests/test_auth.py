@@ -1,4 +1,6 @@
 """Signing in and out, sessions, CSRF, rate limits, security headers and the account commands."""
+import gc
+import threading
 from datetime import timedelta
 
 import pytest
@@ -112,7 +114,7 @@ def test_rate_limit_is_shared_by_every_worker(app, tmp_path):
     # A second app on the same database stands for a second worker process.
     second = create_app({"TESTING": True, "INSTANCE_PATH": tmp_path / "second", "SECRET_KEY": "test-secret",
                          "DATABASE_URL": app.config["DATABASE_URL"], "PATHWAYS_DIR": app.config["PATHWAYS_DIR"],
-                         "FAST_PASSWORD_HASHING": True, "LOGIN_RATE_LIMIT": LIMIT})
+                         "LOGIN_RATE_LIMIT": LIMIT})
     try:
         first_auth, second_auth = AuthActions(app.test_client()), AuthActions(second.test_client())
         assert first_auth.login("gp", "wrong password entirely").status_code == 401
@@ -310,3 +312,26 @@ def test_tokens_create_prints_a_working_token_once(app, runner):
     response = app.test_client().get("/api/v1/pathways", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert runner.invoke(args=["tokens", "create", "nobody@example.org"]).exit_code != 0
+
+
+def test_people_signing_in_one_after_another_on_threads_of_their_own_all_get_in(tmp_path, database_url):
+    # A threaded server (the development server, gunicorn's gthread) answers each request on some thread that
+    # may then end; whatever a finished thread's reads did to a pooled connection must not reach the next person.
+    app = make_app(tmp_path, database_url)  # the usual sign-in limit, not this module's tight one
+    outcomes = []
+
+    def visit(who):
+        client = app.test_client()
+        try:
+            signed_in = AuthActions(client).login(who)
+            outcomes.append((who, signed_in.status_code, client.get("/").status_code))
+        except Exception as exc:  # the failure itself is what the assertion below reports
+            outcomes.append((who, repr(exc), None))
+
+    for who in ("gp", "gp-fife", "cfsd", "board-admin", "admin", "gp"):
+        thread = threading.Thread(target=visit, args=(who,))
+        thread.start()
+        thread.join()
+        gc.collect()
+    app.extensions["pathway_review.db"].dispose()
+    assert outcomes == [(who, 302, 200) for who in ("gp", "gp-fife", "cfsd", "board-admin", "admin", "gp")]

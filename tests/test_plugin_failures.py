@@ -16,7 +16,7 @@ def worker(tmp_path, database_url, *plugins):
     """Another process of the same site: a new app object on the same database, migrated by someone else."""
     return create_app({"TESTING": True, "INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": database_url,
                        "PATHWAYS_DIR": str(SAMPLE_PATHWAYS), "TODAY": TODAY, "SECRET_KEY": "test-secret",
-                       "FAST_PASSWORD_HASHING": True, "LIBRARY_CHECK_INTERVAL": 0,
+                       "LIBRARY_CHECK_INTERVAL": 0,
                        "PLUGINS": [FIXTURES + p for p in plugins]})
 
 

@@ -33,7 +33,7 @@ def installed(tmp_path, database_url, apps):
 def uninstalled(installed, tmp_path, database_url, apps):
     app = create_app({"TESTING": True, "INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": database_url,
                       "PATHWAYS_DIR": str(SAMPLE_PATHWAYS), "TODAY": TODAY, "SECRET_KEY": "test-secret",
-                      "FAST_PASSWORD_HASHING": True, "LIBRARY_CHECK_INTERVAL": 0,
+                      "LIBRARY_CHECK_INTERVAL": 0,
                       "LOAD_ENTRY_POINTS": False, "PLUGINS": WITHOUT_INTERFACE_LOG})
     apps.append(app)
     assert not app.extensions["pathway_review.plugins"].pm.has_plugin("interface_log")

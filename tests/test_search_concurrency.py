@@ -4,6 +4,7 @@ import multiprocessing
 
 import pytest
 
+from plugins.search.service import service
 from tests.fixture_plugins import search_journal
 
 WORKERS, ENTRIES = 4, 30
@@ -16,12 +17,12 @@ def app_config():
 
 
 def test_concurrent_writers_lose_nothing(app, client, auth):
-    search = app.extensions["pathway_review.search"]
+    search = service(app)
     auth.login("gp")
     assert client.get("/api/v1/search?q=hoarseness").get_json()["total"]  # the index exists
 
     config = {key: app.config[key] for key in ("TESTING", "DATABASE_URL", "PATHWAYS_DIR", "TODAY", "SECRET_KEY",
-                                               "FAST_PASSWORD_HASHING", "LIBRARY_CHECK_INTERVAL", "PLUGINS",
+                                               "LIBRARY_CHECK_INTERVAL", "PLUGINS",
                                                "SEARCH_LOCK_TIMEOUT")}
     config["INSTANCE_PATH"] = app.instance_path
     spawn = multiprocessing.get_context("spawn")

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from plugins.search.service import service
 from tests.conftest import SAMPLE_PATHWAYS, AuthActions, make_app
 from tests.fixture_plugins import search_journal, search_slow
 
@@ -21,7 +22,7 @@ def app_config(tmp_path):
 
 @pytest.fixture
 def search(app):
-    return app.extensions["pathway_review.search"]
+    return service(app)
 
 
 def urls(client, q):
@@ -53,7 +54,7 @@ def test_apps_start_without_building_an_index_until_someone_searches(app, client
 
 def test_an_app_can_build_its_index_as_it_starts(tmp_path, database_url):
     app = make_app(tmp_path, database_url, SEARCH_BUILD_ON_START=True)
-    search = app.extensions["pathway_review.search"]
+    search = service(app)
     assert search.wait(60) and search.store.current() is not None
     assert search.store.doc_count() == 243
     app.extensions["pathway_review.db"].engine.dispose()
@@ -207,7 +208,7 @@ def test_while_the_index_is_built_the_page_says_so(tmp_path, database_url, slow)
     api = client.get("/api/v1/search?q=hoarseness")
     assert api.status_code == 503 and api.get_json()["rebuilding"] is True
     search_slow.release.set()
-    assert app.extensions["pathway_review.search"].wait(60)
+    assert service(app).wait(60)
     assert client.get("/api/v1/search?q=tortoise").get_json()["total"] == 1
     app.extensions["pathway_review.db"].engine.dispose()
 

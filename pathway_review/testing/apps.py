@@ -86,20 +86,22 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any):
         "PATHWAYS_DIR": str(sample_pathways(tmp_path)),
         "TODAY": TODAY,
         "SECRET_KEY": "test-secret",
-        "FAST_PASSWORD_HASHING": True,
         "LIBRARY_CHECK_INTERVAL": 0,
     }
     config.update(overrides)
+    from .. import accounts, boards, serving
+
+    # Tests create hundreds of accounts: argon2id at its minimal cost, never a setting a server could switch on.
+    accounts.use_fast_hashing()
     app = create_app(config)
     upgrade(app)
-    from .. import accounts, boards
 
     with app.extensions["pathway_review.db"].transaction() as session:
         boards.seed_boards(session)
         session.flush()
         for email, name, role, board in ACCOUNTS.values():
             accounts.create_user(session, email, name, role, PASSWORD, board)
-    return app
+    return serving.start(app)  # start-up work, as a server does once the database is ready
 
 
 def registered_name(app, plugin: Any) -> str:

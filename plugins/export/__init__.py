@@ -22,6 +22,14 @@ title = "Export"
 description = "Download feedback and other records as CSV, Excel, JSON or NDJSON, filtered and streamed."
 optional = False
 
+
+@hookimpl
+def config_settings():
+    from pathway_review.plugin_api import Setting
+
+    # Each export can be a large query, so a person gets a few per ten minutes.
+    return [Setting("EXPORT_RATE_LIMIT", "rate", "30/600", "exports per seconds, per person")]
+
 FORMATS = [
     ExportFormat("csv", "CSV", "text/csv", "csv", write_csv, meta={
         "order": 10, "label": "CSV", "link": True, "info": True,

@@ -7,7 +7,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import click
-from flask.cli import with_appcontext
+
+from pathway_review.plugin_api import with_database
 
 from .exporting import ExportProblem, all_formats, prepare, stream
 
@@ -26,7 +27,7 @@ CLI_ACTOR = SimpleNamespace(id=None, email="cli", board_id=None, role="cli")
               help="Replace names and email addresses with a stable pseudonym per person.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write, or - for standard output.")
-@with_appcontext
+@with_database
 def export_command(dataset, format_name, filters, columns, pseudonymise, output):
     """Export DATASET to a file; every export is recorded in the audit log."""
     args: dict[str, list[str]] = {}

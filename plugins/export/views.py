@@ -8,7 +8,6 @@ from pathway_review.plugin_api import audit, database, error_response, ratelimit
 from .exporting import (EXPORT_ROLES, FALSE, TRUE, Export, ExportProblem, all_formats, datasets_for,
                         find_dataset, prepare, stream)
 
-DEFAULT_RATE_LIMIT = "30/600"  # exports per user per ten minutes; each one can be a large query
 
 bp = Blueprint("export", __name__, url_prefix="/export", template_folder="templates")
 api = Blueprint("export_api", __name__, url_prefix="/api/v1/export")
@@ -62,7 +61,7 @@ def api_export(dataset, format):  # noqa: A002 (the URL's own word, as in the Op
 
 
 def send(export: Export, via: str):
-    limit = current_app.config.get("EXPORT_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+    limit = current_app.config["EXPORT_RATE_LIMIT"]
     if not ratelimit.hit_all(database(), [f"export:user:{g.user.id}"], limit):
         audit.record_now("export.rate_limited", export.dataset.name, via=via)
         return error_response(429, "You have started a lot of exports in the last few minutes. Wait a few "

@@ -19,6 +19,13 @@ optional = False
 
 
 @hookimpl
+def config_settings():
+    from pathway_review.plugin_api import Setting
+
+    return [Setting("FEEDBACK_RATE_LIMIT", "rate", "120/600", "new feedback records per seconds, per person")]
+
+
+@hookimpl
 def register_blueprints(app):
     from . import api, cfsd, views
 

@@ -10,11 +10,10 @@ import random
 from datetime import datetime, time, timedelta, timezone
 
 import click
-from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
 from pathway_review.plugin_api import (Board, User, consultation_status, database, library as pathway_library,
-                                       render_markdown, today)
+                                       render_markdown, today, with_database)
 
 from .models import ANSWERED, TYPES, Feedback
 from .questions import MINUTES_ID, PATIENTS_ID, questions_for
@@ -53,7 +52,7 @@ def register(cli) -> None:
     @group.command("demo")
     @click.argument("count", type=click.IntRange(1, 5_000_000))
     @click.option("--seed", type=int, default=None, help="Same seed, same feedback.")
-    @with_appcontext
+    @with_database
     def demo(count, seed):
         """Insert COUNT synthetic submitted feedback records on the open consultations."""
         try:

@@ -5,11 +5,10 @@ from datetime import datetime, time, timedelta, timezone
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from pathway_review.plugin_api import (User, announce_switch, create_demo_accounts, database as app_database, get_board,
-                                       set_plugin_enabled, today)
+                                       set_plugin_enabled, today, with_database)
 
 from .dashboard import summarise
 from .data import kit
@@ -85,7 +84,7 @@ def register(cli) -> None:
     cli.add_command(group)
 
     @group.command("demo")
-    @with_appcontext
+    @with_database
     def demo():
         """Switch the issue log on for NHS Lothian and add sample issues spread over the last months."""
         database = app_database()

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from pathway_review.plugin_api import (User, announce_switch, create_demo_accounts, database as app_database, get_board,
-                                       library, set_plugin_enabled)
+                                       library, set_plugin_enabled, with_database)
 
 from .models import LocalNote
 from .rules import PLUGIN, review_state
@@ -52,7 +51,7 @@ def register(cli) -> None:
     cli.add_command(group)
 
     @group.command("demo")
-    @with_appcontext
+    @with_database
     def demo():
         """Switch local notes on for NHS Lothian and add sample notes (some needing review)."""
         database = app_database()

@@ -43,22 +43,38 @@ def register_commands(cli):
 
 
 @hookimpl
-def app_started(app):
-    from .service import KEY, SearchService
+def config_settings():
+    from pathway_review.plugin_api import Setting
 
-    search = app.extensions[KEY] = SearchService(app)
+    return [
+        Setting("SEARCH_INDEX_DIR", "path", None, "where the search index lives; default `search-index/` in the "
+                "instance folder"),
+        Setting("SEARCH_BUILD_ON_START", "bool", None, "build a missing index when a server starts (default: "
+                "yes, except in tests, where the first search builds it)"),
+        Setting("SEARCH_LOCK_TIMEOUT", "float", 1.0, "seconds a change waits for the index's writer lock "
+                "before it is left queued"),
+        Setting("SEARCH_REBUILD_WAIT", "float", 5.0, "seconds a search waits for an index being built"),
+        Setting("SEARCH_COMPACT_INTERVAL", "float", 3600.0, "seconds between merges of the index's segments"),
+        Setting("SEARCH_APPLY_IN_BACKGROUND", "bool", True, "apply index changes after the response, not "
+                "during the request"),
+    ]
+
+
+@hookimpl
+def app_started(app):
+    from .service import service
+
     # Tests build hundreds of apps that never search: there the index is built on first search.
-    build = app.config.get("SEARCH_BUILD_ON_START", not app.testing)
-    if isinstance(build, str):  # from a PATHWAY_REVIEW_SEARCH_BUILD_ON_START environment variable
-        build = build.strip().lower() in ("1", "true", "yes", "on")
+    build = app.config.get("SEARCH_BUILD_ON_START")
+    if build is None:
+        build = not app.testing
+    search = service(app)
     if build and search.store.current() is None:
         search.start_rebuild()
 
 
 @hookimpl
 def search_documents_changed(app, documents, removed):
-    from .service import KEY
+    from .service import service
 
-    search = app.extensions.get(KEY)
-    if search is not None:
-        search.changed(documents, removed)
+    service(app).changed(documents, removed)

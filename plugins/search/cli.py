@@ -4,8 +4,11 @@ from __future__ import annotations
 import time
 
 import click
+
 from flask import current_app
 from flask.cli import with_appcontext
+
+from pathway_review.plugin_api import with_database
 
 from .service import ContributorFailed, Unavailable, service
 from .store import IndexBusy, IndexMissing
@@ -21,7 +24,7 @@ def register(cli) -> None:
     @group.command("reindex")
     @click.option("--wait", default=600.0, show_default=True,
                   help="Seconds to wait for another process that is writing to the index.")
-    @with_appcontext
+    @with_database
     def reindex(wait):
         """Rebuild the index from every plugin's records; searches use the old one until it is done."""
         started = time.monotonic()

@@ -42,10 +42,17 @@ class ContributorFailed(Exception):
     pass
 
 
+_creating = threading.Lock()
+
+
 def service(app) -> "SearchService":
+    """The app's search service, made on first use: making it opens no file and starts no thread."""
     found = app.extensions.get(KEY)
-    if found is None:  # the plugin failed as the app started; the host has recorded why
-        raise Unavailable()
+    if found is None:
+        with _creating:
+            found = app.extensions.get(KEY)
+            if found is None:
+                found = app.extensions[KEY] = SearchService(app)
     return found
 
 
@@ -54,16 +61,16 @@ class SearchService:
         self.app = app
         folder = app.config.get("SEARCH_INDEX_DIR") or os.path.join(app.instance_path, "search-index")
         self.store = IndexStore(Path(folder))
-        self.lock_timeout = float(app.config.get("SEARCH_LOCK_TIMEOUT", 1.0))
-        self.rebuild_wait = float(app.config.get("SEARCH_REBUILD_WAIT", 5.0))
-        self.compact_interval = float(app.config.get("SEARCH_COMPACT_INTERVAL", 3600))
+        self.lock_timeout = app.config["SEARCH_LOCK_TIMEOUT"]
+        self.rebuild_wait = app.config["SEARCH_REBUILD_WAIT"]
+        self.compact_interval = app.config["SEARCH_COMPACT_INTERVAL"]
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._failed: str | None = None                # the generation that last failed to answer
         self._replacement: tuple[str, float] | None = None  # (generation, when) built to replace it
         # Applying a change to the index costs far more than the change it records, so a request only
         # queues it (durably) and a thread of this process applies the queue after the response.
-        self.apply_in_background = bool(app.config.get("SEARCH_APPLY_IN_BACKGROUND", True))
+        self.apply_in_background = app.config["SEARCH_APPLY_IN_BACKGROUND"]
         self._applier: threading.Thread | None = None
         self._applier_lock = threading.Lock()
         self._apply_wanted = False

@@ -59,7 +59,9 @@ def worker(config: dict, first: int, count: int, rebuilds: int) -> None:
     from pathway_review import create_app
 
     app = create_app(config)
-    search = app.extensions["pathway_review.search"]
+    from plugins.search.service import service
+
+    search = service(app)
     with app.app_context():
         for n in range(first, first + count):
             write(app, n, f"entry {n} about wombat ultrasound access")
