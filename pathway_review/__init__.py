@@ -43,6 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.strict_slashes = True
     db.init_app(app)
     security.init_app(app)
+    from . import jobs
+
+    jobs.init_app(app)
 
     from .plugins import PluginHost
 

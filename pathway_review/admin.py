@@ -81,8 +81,6 @@ def board_plugins(board):
         if saving:
             flash(f"Settings for {plugin_host.info[name].title} saved for {board_row.name}.", "success")
         if changed:
-            plugin_host.notify("plugin_enablement_changed", app=current_app._get_current_object(), plugin=name,
-                               board=board_row.slug, enabled=wanted)
             flash(f"{plugin_host.info[name].title} is now {'on' if wanted else 'off'} for {board_row.name}.",
                   "success")
         return redirect(url_for("admin.board_plugins", board=board)), 303
@@ -143,3 +141,4 @@ def audit_log():
                         .offset((page - 1) * per_page).limit(per_page)).all()
     rows = [(e, json.loads(e.detail or "{}")) for e in events]
     return render_template("admin/audit.html", rows=rows, page=page, has_next=page * per_page < total)
+

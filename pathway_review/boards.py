@@ -6,7 +6,7 @@ import json
 from flask import current_app
 from sqlalchemy import select
 
-from . import audit
+from . import audit, outbox
 from .models import Board, PluginEnablement, PluginSetting, utcnow
 
 TERRITORIAL_BOARDS = [
@@ -66,6 +66,8 @@ def set_plugin_enabled(session, plugin: str, board: Board, enabled: bool, actor=
     row.enabled, row.updated_at = enabled, utcnow()
     audit.record("plugin.enabled" if enabled else "plugin.disabled", target=plugin, board_id=board.id,
                  session=session, actor=actor, board=board.slug)
+    outbox.record(session, "plugin_enablement_changed", about=f"plugin:{plugin}:{board.slug}", plugin=plugin,
+                  board=board.slug, enabled=enabled)
     return True
 
 

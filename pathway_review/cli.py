@@ -53,6 +53,18 @@ def register(app) -> None:
             sys.exit(1)
         click.echo(f"{root}: no problems found")
 
+    @cli.command("worker")
+    @click.option("--threads", default=4, show_default=True, help="Jobs run at once.")
+    @with_appcontext
+    def worker_command(threads):
+        """Run background work: deliver events, keep search up to date, run periodic tasks."""
+        from .jobs import run_worker
+
+        try:
+            run_worker(current_app._get_current_object(), workers=threads)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc))
+
     users = click.Group("users", help="Manage accounts.")
     cli.add_command(users)
 
@@ -160,10 +172,6 @@ def _enablement_command(action: str):
                 changed = boards.set_plugin_enabled(session, name, board, action == "enable")
             except boards.EnablementError as exc:
                 raise click.ClickException(str(exc))
-        if changed:
-            current_app.extensions["pathway_review.plugins"].notify(
-                "plugin_enablement_changed", app=current_app._get_current_object(), plugin=name, board=board_slug,
-                enabled=action == "enable")
         click.echo(f"{name} {'enabled' if action == 'enable' else 'disabled'} for {board_slug}"
                    + ("" if changed else " (already)"))
     return command

@@ -33,11 +33,20 @@ DEFAULTS = {
     "PLUGINS": [],  # extra plugin modules or dotted paths (tests, local development)
     "LOAD_ENTRY_POINTS": True,
     "TODAY": None,  # ISO date that freezes the consultation clock (tests, demos)
+    # Background work: the job queue, the outbox it delivers, and `pathway-review worker`.
+    "QUEUE_URL": None,  # redis://host:port/db for several hosts; default SQLite in the instance folder
+    "QUEUE_NAME": "pathway-review",  # the queue's name (and Redis key prefix); one per installation
+    "QUEUE_IMMEDIATE": False,  # run each job as it is queued, in the same process (tests; no worker)
+    "QUEUE_SWEEP_INTERVAL": 10,  # seconds between sweeps for outbox events the queue never received
+    "QUEUE_SWEEP_AFTER": 30,  # seconds an event may wait for the queue before the sweep delivers it
+    "QUEUE_CLAIM_SECONDS": 120,  # a worker's hold on the events it delivers; a killed worker's lapses
+    "OUTBOX_KEEP_DAYS": 7,  # delivered events are kept this long, then forgotten
 }
 
 # Environment values are strings; these keys are parsed as JSON so numbers and booleans survive.
 _JSON_KEYS = {"PRODUCTION", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "MAX_CONTENT_LENGTH",
-              "LIBRARY_CHECK_INTERVAL", "LOAD_ENTRY_POINTS", "SESSION_COOKIE_SECURE"}
+              "LIBRARY_CHECK_INTERVAL", "LOAD_ENTRY_POINTS", "SESSION_COOKIE_SECURE", "QUEUE_IMMEDIATE",
+              "QUEUE_SWEEP_INTERVAL", "QUEUE_SWEEP_AFTER", "QUEUE_CLAIM_SECONDS", "OUTBOX_KEEP_DAYS"}
 
 
 def load_config(app, test_config: dict | None) -> None:

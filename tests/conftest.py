@@ -75,6 +75,8 @@ def make_app(tmp_path, database_url, **overrides):
         "SECRET_KEY": "test-secret",
         "FAST_PASSWORD_HASHING": True,
         "LIBRARY_CHECK_INTERVAL": 0,
+        # No worker runs beside the tests: each job runs as it is queued (see tests/jobs_support.py otherwise).
+        "QUEUE_IMMEDIATE": True,
     }
     config.update(overrides)
     app = create_app(config)

@@ -44,18 +44,20 @@ def board_issues(session, board_ids):
 
 def board_switched(app, board_slug: str, enabled: bool) -> None:
     """Take a board's issues out of the search index when it switches the log off; put them back when on."""
-    from .service import announce
+    from .service import changed
 
-    with app.extensions["pathway_review.db"].sessions() as session:
+    with app.extensions["pathway_review.db"].transaction() as session:
         board = session.scalar(select(Board).where(Board.slug == board_slug))
         if board is None:
             return
         issues = list(board_issues(session, [board.id]))
+        if not issues:
+            return
         with app.app_context():
             if enabled:
-                announce(documents=[issue_document(i) for i in issues])
+                changed(session, f"interface_log:board:{board_slug}", documents=[issue_document(i) for i in issues])
             else:
-                announce(removed=[document_id(i.id) for i in issues])
+                changed(session, f"interface_log:board:{board_slug}", removed=[document_id(i.id) for i in issues])
 
 
 def _visible_board_ids(session) -> list[int]:

@@ -106,10 +106,7 @@ def register(cli) -> None:
                 added = add_sample_issues(session, board, reporter, liaison)
             session.flush()  # seen as new data by a running server's page cache (it watches flushes)
         app = current_app._get_current_object()
-        if changed:
-            app.extensions["pathway_review.plugins"].notify(
-                "plugin_enablement_changed", app=app, plugin=PLUGIN, board=BOARD, enabled=True)
-        elif added:
+        if added and not changed:  # switching the log on puts every issue of the board in the index
             board_switched(app, BOARD, True)
         with database.sessions() as session:
             issues = list(session.scalars(select(InterfaceIssue).where(InterfaceIssue.board_id == board.id)))

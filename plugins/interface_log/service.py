@@ -1,19 +1,19 @@
 """Logging and triaging issues, shared by the pages and the JSON API, and how an issue looks in JSON."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
-from pathway_review import audit
+from pathway_review import audit, outbox
 from pathway_review.db import get_session
 from pathway_review.models import utcnow
 
 from .models import FINISHED, InterfaceIssue
 
 
-def announce(documents=(), removed=()) -> None:
-    current_app.extensions["pathway_review.plugins"].notify(
-        "search_documents_changed", app=current_app._get_current_object(), documents=list(documents),
-        removed=list(removed))
+def changed(session, about: str, documents=(), removed=()) -> None:
+    """Tell the search index of changed issues, in the transaction that changes them."""
+    outbox.record(session, "search_documents_changed", about=about, documents=list(documents),
+                  removed=list(removed))
 
 
 def create_issue(board, values: dict, user) -> InterfaceIssue:
@@ -29,9 +29,9 @@ def create_issue(board, values: dict, user) -> InterfaceIssue:
     # Categories and flags only: free text stays out of the audit trail, as it may hold what the guard missed.
     audit.record("interface_issue.logged", target=f"interface_issue:{issue.id}", board_id=board.id,
                  category=issue.category, patient_safety=issue.patient_safety)
+    changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
     db.commit()
     db.refresh(issue)
-    announce(documents=[issue_document(issue)])
     return issue
 
 
@@ -55,9 +55,9 @@ def apply_triage(issue: InterfaceIssue, changes: dict) -> None:
     # Flushed before the commit so the change is seen as new data by every worker's page cache,
     # which watches flushes; a commit's own flush comes too late for it.
     db.flush()
+    changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
     db.commit()
     db.refresh(issue)
-    announce(documents=[issue_document(issue)])
 
 
 def person(user) -> dict | None:

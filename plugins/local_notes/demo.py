@@ -69,11 +69,7 @@ def register(cli) -> None:
             author = session.scalar(select(User).where(User.email == EDITOR))
             added = 0 if existing else add_sample_notes(session, board, author)
             session.flush()  # seen as new data by a running server's page cache (it watches flushes)
-        if changed:
-            current_app.extensions["pathway_review.plugins"].notify(
-                "plugin_enablement_changed", app=current_app._get_current_object(), plugin=PLUGIN, board=BOARD,
-                enabled=True)
-        elif added:
+        if added and not changed:  # switching the plugin on puts every note of the board in the index
             board_switched(current_app._get_current_object(), BOARD, True)
         with database.sessions() as session:
             notes = list(session.scalars(select(LocalNote).where(LocalNote.board_id == board.id)))

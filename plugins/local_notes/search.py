@@ -1,9 +1,9 @@
 """Local notes as search documents, visible to the users of the board that wrote them."""
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
+from pathway_review import outbox
 from pathway_review.contracts import SearchDocument
 from pathway_review.boards import boards_with_plugin
 from pathway_review.models import Board
@@ -34,21 +34,23 @@ def board_notes(session, board_ids) -> list[LocalNote]:
                                 .order_by(LocalNote.id)))
 
 
-def announce(documents=(), removed=()) -> None:
-    current_app.extensions["pathway_review.plugins"].notify(
-        "search_documents_changed", app=current_app._get_current_object(), documents=list(documents),
-        removed=list(removed))
+def changed(session, about: str, documents=(), removed=()) -> None:
+    """Tell the search index of changed notes, in the transaction that changes them."""
+    outbox.record(session, "search_documents_changed", about=about, documents=list(documents),
+                  removed=list(removed))
 
 
 def board_switched(app, board_slug: str, enabled: bool) -> None:
     """Take a board's notes out of the index when it switches the plugin off; put them back when on."""
-    with app.extensions["pathway_review.db"].sessions() as session:
+    with app.extensions["pathway_review.db"].transaction() as session:
         board = session.scalar(select(Board).where(Board.slug == board_slug))
         if board is None:
             return
         notes = board_notes(session, [board.id])
+        if not notes:
+            return
         with app.app_context():
             if enabled:
-                announce(documents=[note_document(n) for n in notes])
+                changed(session, f"{PLUGIN}:board:{board_slug}", documents=[note_document(n) for n in notes])
             else:
-                announce(removed=[document_id(n.id) for n in notes])
+                changed(session, f"{PLUGIN}:board:{board_slug}", removed=[document_id(n.id) for n in notes])

@@ -1,8 +1,9 @@
 """Search: find the right section of the right pathway fast; CfSD can also search feedback.
 
 Always on. Knows nothing of what it indexes beyond the ``search_documents`` hook (every record, for
-a full rebuild) and the ``search_documents_changed`` event (one change at a time). The index is
-derived data in the instance folder and is rebuilt from those whenever it is missing or damaged.
+a full rebuild) and the ``search_documents_changed`` event (delivered by the worker, a batch per
+commit). The index is derived data in the instance folder and is rebuilt from those whenever it is
+missing or damaged.
 """
 from __future__ import annotations
 
@@ -46,13 +47,8 @@ def register_commands(cli):
 def app_started(app):
     from .service import KEY, SearchService
 
-    search = app.extensions[KEY] = SearchService(app)
-    # Tests build hundreds of apps that never search: there the index is built on first search.
-    build = app.config.get("SEARCH_BUILD_ON_START", not app.testing)
-    if isinstance(build, str):  # from a PATHWAY_REVIEW_SEARCH_BUILD_ON_START environment variable
-        build = build.strip().lower() in ("1", "true", "yes", "on")
-    if build and search.store.current() is None:
-        search.start_rebuild()
+    # Nothing is read or built here: the worker builds the index (search.maintain) when there is none.
+    app.extensions[KEY] = SearchService(app)
 
 
 @hookimpl
@@ -62,3 +58,21 @@ def search_documents_changed(app, documents, removed):
     search = app.extensions.get(KEY)
     if search is not None:
         search.changed(documents, removed)
+
+
+@hookimpl
+def events_delivered(app):
+    from .service import KEY
+
+    search = app.extensions.get(KEY)
+    if search is not None:
+        search.apply_batch()
+
+
+@hookimpl
+def periodic_tasks():
+    from pathway_review.contracts import PeriodicTask
+
+    from .service import MAINTAIN, service
+
+    return [PeriodicTask(MAINTAIN, run=lambda app: service(app).maintain(), every=30)]

@@ -43,10 +43,13 @@ def register(cli) -> None:
             store = service(current_app).store
         except Unavailable:
             raise click.ClickException(NOT_STARTED)
-        pending = len(store.pending())
+        from pathway_review import outbox
+
+        with current_app.extensions["pathway_review.db"].sessions() as session:
+            pending = outbox.counts(session)["pending"]
         try:
             click.echo(f"Index {store.current()} in {store.root}: {store.doc_count():,} records, "
-                       f"{pending} change(s) waiting.")
+                       f"{pending} event(s) waiting for the worker.")
         except IndexMissing:
-            click.echo(f"No index yet in {store.root} ({pending} change(s) waiting); it is built on first "
-                       "search, or run: pathway-review search reindex")
+            click.echo(f"No index yet in {store.root} ({pending} event(s) waiting for the worker); the worker "
+                       "builds it, or run: pathway-review search reindex")
