@@ -23,7 +23,8 @@ run: $(VENV)/.installed
 	@test -f instance/.demo-data || ( $(BIN)/pathway-review feedback demo 300 --seed 1 \
 	  && $(BIN)/pathway-review local-notes demo && $(BIN)/pathway-review interface-log demo \
 	  && touch instance/.demo-data )
-	$(BIN)/pathway-review run --host $(HOST) --port $(PORT)
+	@# The worker delivers events, keeps search up to date and runs periodic tasks; it stops with the server.
+	BIN=$(BIN) scripts/run-with-worker.sh --host $(HOST) --port $(PORT)
 
 # The whole suite: unit tests, then the browser journeys (skipped, with the reason, without Chromium).
 test: $(VENV)/.installed
