@@ -40,13 +40,15 @@ DEFAULTS = {
     "QUEUE_SWEEP_INTERVAL": 10,  # seconds between sweeps for outbox events the queue never received
     "QUEUE_SWEEP_AFTER": 30,  # seconds an event may wait for the queue before the sweep delivers it
     "QUEUE_CLAIM_SECONDS": 120,  # a worker's hold on the events it delivers; a killed worker's lapses
+    "QUEUE_BATCH_WAIT": 0.1,  # seconds a delivery waits for more events, so a burst goes as one batch
     "OUTBOX_KEEP_DAYS": 7,  # delivered events are kept this long, then forgotten
 }
 
 # Environment values are strings; these keys are parsed as JSON so numbers and booleans survive.
 _JSON_KEYS = {"PRODUCTION", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "MAX_CONTENT_LENGTH",
               "LIBRARY_CHECK_INTERVAL", "LOAD_ENTRY_POINTS", "SESSION_COOKIE_SECURE", "QUEUE_IMMEDIATE",
-              "QUEUE_SWEEP_INTERVAL", "QUEUE_SWEEP_AFTER", "QUEUE_CLAIM_SECONDS", "OUTBOX_KEEP_DAYS"}
+              "QUEUE_SWEEP_INTERVAL", "QUEUE_SWEEP_AFTER", "QUEUE_CLAIM_SECONDS", "QUEUE_BATCH_WAIT",
+              "OUTBOX_KEEP_DAYS"}
 
 
 def load_config(app, test_config: dict | None) -> None:

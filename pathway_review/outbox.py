@@ -16,7 +16,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, or_, select, text, update
 
 from .contracts import SearchDocument
 from .models import OutboxEvent, as_utc, utcnow
@@ -84,6 +84,14 @@ def _claim(app, token: str, limit: int) -> list[OutboxEvent]:
     """
     database = app.extensions["pathway_review.db"]
     lease = timedelta(seconds=float(app.config.get("QUEUE_CLAIM_SECONDS", 120)))
+    # Most jobs find their event delivered already, by a batch that took it along: say so without
+    # taking the write lock the web requests need.
+    with database.sessions() as session:
+        now = utcnow()
+        if session.scalar(select(OutboxEvent.id).where(
+                OutboxEvent.delivered_at.is_(None), OutboxEvent.failed_at.is_(None), OutboxEvent.available_at <= now,
+                or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until <= now)).limit(1)) is None:
+            return []
     with database.transaction() as session:
         if not database.is_sqlite:
             # Claims are brief; taking them one at a time keeps two workers from splitting a record's events.
