@@ -30,6 +30,8 @@ def create_issue(board, values: dict, user) -> InterfaceIssue:
     audit.record("interface_issue.logged", target=f"interface_issue:{issue.id}", board_id=board.id,
                  category=issue.category, patient_safety=issue.patient_safety)
     changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
+    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=issue_json(issue),
+                  old_status=None, new_status=issue.status, fields=[])
     db.commit()
     db.refresh(issue)
     return issue
@@ -55,7 +57,10 @@ def apply_triage(issue: InterfaceIssue, changes: dict) -> None:
     # Flushed before the commit so the change is seen as new data by every worker's page cache,
     # which watches flushes; a commit's own flush comes too late for it.
     db.flush()
+    db.refresh(issue)  # the new owner, read through its relationship for the events below
     changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
+    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=issue_json(issue),
+                  old_status=old_status, new_status=issue.status, fields=sorted(changes))
     db.commit()
     db.refresh(issue)
 
