@@ -156,7 +156,8 @@ def background():
         current_app.logger.exception("the job queue could not be read")
         depth = None
     runs = {row.name: row for row in db.scalars(select(PeriodicRun))}
-    tasks = [(name, task, runs.get(name)) for name, task in sorted(jobs.periodic_tasks(current_app).items())]
+    tasks = [(name, task, runs.get(name))
+             for name, task in sorted(jobs.periodic_tasks(current_app._get_current_object()).items())]
     return render_template("admin/background.html", depth=depth, counts=outbox.counts(db), tasks=tasks,
                            failed=outbox.failed_events(db))
 
