@@ -7,9 +7,13 @@ both the real app (a fresh temporary instance on SQLite) and a bare Flask app wh
 parses the JSON and answers 201. Client processes, each with its own GP's bearer token, post feedback
 for a fixed time, first to the bare route and then to ``POST /api/v1/pathways/<slug>/feedback``.
 
-Reported: submissions per second of each and their ratio, the error count, and how many times
-"database is locked" appears in the server's log (the goal is 0 and 0). Figures are printed, not
-asserted. Every request goes to this machine only, and every loop stops by itself.
+A `pathway-review worker` runs beside gunicorn, as in production. While the real API is driven, a probe
+submits one feedback record with a word of its own every quarter second and asks the search API (as CfSD)
+until it is found: the time from submission to searchable.
+
+Reported: submissions per second of each and their ratio, the error count, how many times "database is
+locked" appears in the server's log (the goal is 0 and 0), and time-to-searchable (p50, p95, worst).
+Figures are printed, not asserted. Every request goes to this machine only, and every loop stops by itself.
 """
 from __future__ import annotations
 
@@ -22,7 +26,10 @@ import signal
 import socket
 import subprocess
 import sys
+import random
+import string
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -81,8 +88,9 @@ def environment(folder: Path) -> dict:
     return env
 
 
-def prepare(folder: Path, clients: int) -> tuple[list[str], str, dict]:
-    """A fresh database with one GP (and token) per client; the URL and a body to post."""
+def prepare(folder: Path, clients: int) -> tuple[list[str], tuple[str, str], str, dict]:
+    """A fresh database with one GP (and token) per client, the probe's GP and CfSD tokens; the URL and a
+    body to post."""
     for key, value in environment(folder).items():
         os.environ[key] = value
     from pathway_review import accounts, boards, create_app
@@ -107,6 +115,10 @@ def prepare(folder: Path, clients: int) -> tuple[list[str], str, dict]:
                                       slugs[i % len(slugs)])
             session.flush()
             tokens.append(accounts.create_token(session, gp, "benchmark"))
+        probe = accounts.create_user(session, "bench.probe@example.nhs.scot", "Probe GP", "gp", None, slugs[0])
+        staff = accounts.create_user(session, "bench.cfsd@example.nhs.scot", "Probe CfSD", "cfsd", None, None)
+        session.flush()
+        probe_tokens = (accounts.create_token(session, probe, "probe"), accounts.create_token(session, staff, "probe"))
     library = app.extensions["pathway_review.library"]
     with app.app_context():
         from pathway_review.clock import today
@@ -117,7 +129,7 @@ def prepare(folder: Path, clients: int) -> tuple[list[str], str, dict]:
             "text": "The proposed threshold moves **work** onto practices: we would need more phlebotomy.",
             "safety_concern": False, "anonymous": False}
     database.engine.dispose()
-    return tokens, f"/api/v1/pathways/{pv.slug}/feedback", body
+    return tokens, probe_tokens, f"/api/v1/pathways/{pv.slug}/feedback", body
 
 
 def drive(port: int, path: str, token: str, body: dict, seconds: float) -> tuple[int, int, dict]:
@@ -159,6 +171,83 @@ def run_clients(port, path, tokens, body, seconds) -> tuple[float, int, dict]:
     return sum(r[0] for r in results) / elapsed, sum(r[1] for r in results), statuses
 
 
+def request(port: int, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        connection.request(method, path, json.dumps(body).encode() if body is not None else None, headers)
+        response = connection.getresponse()
+        data = response.read()
+        return response.status, (json.loads(data) if data.startswith(b"{") else {})
+    finally:
+        connection.close()
+
+
+def wait_until_searchable(port: int, token: str, timeout: float = 120) -> None:
+    """The worker builds the index as it starts; until then search answers 503."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if request(port, "GET", "/api/v1/search?q=referral", token)[0] == 200:
+            return
+        time.sleep(0.5)
+    raise SystemExit("the worker did not build the search index within two minutes")
+
+
+class Probe(threading.Thread):
+    """Submit a record with a word of its own, then watch the index until it holds it; again and again.
+
+    The index is read from disk, as every search reads it, rather than through the search API: polling the
+    API would take the web workers' time from the submissions being measured. Each record found is then
+    checked once through the search API.
+    """
+
+    def __init__(self, port: int, path: str, tokens: tuple[str, str], body: dict, index: Path):
+        super().__init__(daemon=True)
+        self.port, self.path, self.tokens, self.body = port, path, tokens, body
+        from plugins.search.store import IndexStore
+
+        self.store = IndexStore(index)
+        self.times: list[float] = []
+        self.lost = self.unconfirmed = 0
+        self.stopping = threading.Event()
+
+    def indexed(self, doc_id: str) -> bool:
+        self.store.forget()
+        _generation, ix = self.store.open()
+        with ix.searcher() as searcher:
+            return searcher.document(id=doc_id) is not None
+
+    def run(self) -> None:
+        gp, staff = self.tokens
+        while not self.stopping.is_set():
+            word = "".join(random.choices(string.ascii_lowercase, k=12))
+            started = time.monotonic()
+            status, record = request(self.port, "POST", self.path, gp, {**self.body, "text": f"Probe {word} here."})
+            if status != 201:
+                self.lost += 1
+                continue
+            while time.monotonic() - started < 30:
+                if self.indexed(f"feedback:{record['id']}"):
+                    self.times.append(time.monotonic() - started)
+                    if not request(self.port, "GET", f"/api/v1/search?q={word}", staff)[1].get("total"):
+                        self.unconfirmed += 1
+                    break
+                time.sleep(0.02)
+            else:
+                self.lost += 1
+            self.stopping.wait(0.25)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
 def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -189,25 +278,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="feedback-bench-") as tmp:
         folder = Path(tmp)
         (folder / "bench_wsgi.py").write_text(WSGI_MODULE)
-        tokens, path, body = prepare(folder, args.clients)
+        tokens, probe_tokens, path, body = prepare(folder, args.clients)
         port, log_path = free_port(), folder / "server.log"
-        with open(log_path, "w") as log:
+        with open(log_path, "w") as log, open(folder / "worker.log", "w") as worker_log:
+            worker = subprocess.Popen(
+                [str(Path(sys.executable).parent / "pathway-review"), "worker"],
+                env={**environment(folder), "PATHWAY_REVIEW_INSTANCE_PATH": str(folder / "instance")},
+                stdout=worker_log, stderr=subprocess.STDOUT)
             server = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"{HOST}:{port}",
                  "--chdir", str(folder), "--error-logfile", "-", "--capture-output", "bench_wsgi:app"],
                 env=environment(folder), stdout=log, stderr=subprocess.STDOUT)
             try:
                 wait_until_up(port, server)
+                wait_until_searchable(port, probe_tokens[1])
                 run_clients(port, "/bare/feedback", tokens, body, 1.0)  # warm both apps in every worker
                 run_clients(port, path, tokens, body, 1.0)
                 bare_rate, bare_errors, bare_statuses = run_clients(port, "/bare/feedback", tokens, body, args.seconds)
+                probe = Probe(port, path, probe_tokens, body, folder / "instance" / "search-index")
+                probe.start()
                 real_rate, real_errors, real_statuses = run_clients(port, path, tokens, body, args.seconds)
+                probe.stopping.set()
+                probe.join(35)
+                worker_cpu = cpu_seconds(worker.pid)
             finally:
-                server.send_signal(signal.SIGTERM)
-                try:
-                    server.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    server.kill()
+                for process in (server, worker):
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
         text = log_path.read_text(errors="replace")
         if args.log:
             args.log.write_text(text)
@@ -222,6 +322,16 @@ def main() -> None:
     print(f"  ratio (feedback API / bare route): {real_rate / bare_rate:.3f}" if bare_rate else "  ratio: n/a")
     print(f"  errors: {bare_errors + real_errors}; 'database is locked' in the server log: {locked}; "
           f"tracebacks: {tracebacks}")
+    submitted = real_rate * args.seconds
+    print(f"  the worker's CPU for the whole run: {worker_cpu:.1f} s "
+          f"({worker_cpu / submitted * 1000:.1f} ms per submission of the measured phase)" if submitted else "")
+    if probe.times:
+        print(f"  time to searchable (submission to found by search, worker running, {len(probe.times)} probes): "
+              f"p50 {percentile(probe.times, 0.5) * 1000:.0f} ms, p95 {percentile(probe.times, 0.95) * 1000:.0f} ms, "
+              f"worst {max(probe.times) * 1000:.0f} ms; not found within 30 s: {probe.lost}; "
+              f"in the index but not found by the search API: {probe.unconfirmed}")
+    else:
+        print(f"  time to searchable: no probe was found ({probe.lost} lost)")
     if first:
         print("\nthe first traceback in the server log:\n" + first)
 

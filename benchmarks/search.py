@@ -186,8 +186,7 @@ def time_updates(store: IndexStore, corpus: Corpus, count: int):
     for n in range(count):
         doc = next(corpus.feedback(1, first=n * 7))
         started = time.perf_counter()
-        store.enqueue([document_fields(doc, public=False)], [])
-        store.apply_pending(timeout=10)
+        store.apply({doc.id: document_fields(doc, public=False)}, timeout=10)
         times.append(time.perf_counter() - started)
     return times
 
@@ -232,7 +231,7 @@ def main() -> None:
                       f"p95 {percentile(whoosh_times, 95) / percentile(times, 95):.1f}x")
 
         updates = time_updates(store, corpus, args.updates)
-        print(f"Incremental update of one document (queue + lock + commit), {len(updates)} runs: "
+        print(f"Incremental update of one document (lock + commit), {len(updates)} runs: "
               f"median {statistics.median(updates) * 1000:.1f} ms, p95 {percentile(updates, 95) * 1000:.1f} ms")
         # Replaced records stay in the index marked deleted until it is compacted (hourly, in the
         # background); until then every match is checked against the marks.

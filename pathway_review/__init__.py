@@ -50,6 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import failures
 
     failures.init_app(app)
+    from . import jobs
+
+    jobs.init_app(app)
 
     from .plugins import PluginHost
 

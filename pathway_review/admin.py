@@ -85,7 +85,6 @@ def board_plugins(board):
         if saving:
             flash(f"Settings for {plugin_host.info[name].title} saved for {board_row.name}.", "success")
         if changed:
-            boards.announce_switch(name, board_row.slug, wanted)
             flash(f"{plugin_host.info[name].title} is now {'on' if wanted else 'off'} for {board_row.name}.",
                   "success")
         return redirect(url_for("admin.board_plugins", board=board)), 303
@@ -146,3 +145,39 @@ def audit_log():
                         .offset((page - 1) * per_page).limit(per_page)).all()
     rows = [(e, json.loads(e.detail or "{}")) for e in events]
     return render_template("admin/audit.html", rows=rows, page=page, has_next=page * per_page < total)
+
+
+@bp.route("/background")
+@roles_required("admin")
+def background():
+    from . import jobs, outbox
+    from .models import PeriodicRun
+
+    db = get_session()
+    try:
+        depth = jobs.job_queue(current_app._get_current_object()).depth()
+    except Exception:  # the page is most needed when the queue is down
+        current_app.logger.exception("the job queue could not be read")
+        depth = None
+    runs = {row.name: row for row in db.scalars(select(PeriodicRun))}
+    tasks = [(name, task, runs.get(name))
+             for name, task in sorted(jobs.periodic_tasks(current_app._get_current_object()).items())]
+    return render_template("admin/background.html", depth=depth, counts=outbox.counts(db), tasks=tasks,
+                           failed=outbox.failed_events(db))
+
+
+@bp.route("/background/retry", methods=["POST"])
+@roles_required("admin")
+def retry_events():
+    from . import outbox
+
+    db = get_session()
+    wanted = request.form.get("event", "all")
+    if wanted != "all" and not wanted.isdigit():
+        abort(400)
+    count = outbox.retry(db, None if wanted == "all" else [int(wanted)])
+    audit.record("outbox.retry", target=wanted, count=count)
+    db.commit()
+    flash(f"{count} event{'s' if count != 1 else ''} put back in the queue." if count
+          else "There was no failed event to retry.", "success")
+    return redirect(url_for("admin.background")), 303

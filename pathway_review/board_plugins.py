@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from flask import g, has_app_context, has_request_context
 from sqlalchemy import select
 
+from . import outbox
 from .boards import board_for_plugin, boards_with_plugin, get_board
 from .contracts import Dataset, DatasetFilter, SearchDocument
 from .db import database, get_session
@@ -155,16 +156,20 @@ class BoardPlugin:
                 yield document(record)
 
     def board_switched(self, app, board_slug: str, enabled: bool) -> None:
-        """Put a board's records back into search when it switches the plugin on; withdraw them when off."""
+        """Put a board's records back into search when it switches the plugin on; withdraw them when off.
+
+        Recorded as a ``search_documents_changed`` event through the outbox, like any other change, so the
+        index hears it in the worker, in order, and a crash before delivery loses nothing.
+        """
         records, document = self._searchable()
-        with app.app_context(), database().session() as session:
+        with app.app_context(), database().transaction() as session:
             board = get_board(session, board_slug)
             if board is None:
                 return
             found = [document(record) for record in records(session, [board.id])]
-            app.extensions["pathway_review.plugins"].notify(
-                "search_documents_changed", app=app, documents=found if enabled else [],
-                removed=[] if enabled else [doc.id for doc in found])
+            if found:
+                outbox.record(session, "search_documents_changed", about=f"{self.name}:board:{board_slug}",
+                              documents=found if enabled else [], removed=[] if enabled else [d.id for d in found])
 
     def _searchable(self):
         if self._records is None or self._document is None:

@@ -6,7 +6,7 @@ import json
 from flask import current_app
 from sqlalchemy import select
 
-from . import audit
+from . import audit, outbox
 from .models import Board, PluginEnablement, PluginSetting, utcnow
 
 TERRITORIAL_BOARDS = [
@@ -66,21 +66,24 @@ def set_plugin_enabled(session, plugin: str, board: Board, enabled: bool, actor=
     row.enabled, row.updated_at = enabled, utcnow()
     audit.record("plugin.enabled" if enabled else "plugin.disabled", target=plugin, board_id=board.id,
                  session=session, actor=actor, board=board.slug)
+    outbox.record(session, "plugin_enablement_changed", about=f"plugin:{plugin}:{board.slug}", plugin=plugin,
+                  board=board.slug, enabled=enabled)
     return True
 
 
-def announce_switch(plugin: str, board_slug: str, enabled: bool) -> None:
-    """After a change of enablement is committed: tell the plugin concerned, then every plugin.
+def deliver_switch(app, plugin: str, board: str, enabled: bool, event_id: int | None = None) -> None:
+    """Deliver the ``plugin_enablement_changed`` event (in the worker, after the commit).
 
-    The plugin concerned hears ``switched_for_board``; everyone hears ``plugin_enablement_changed``.
-    A listener that raises is logged and the others still hear it.
+    The plugin concerned hears ``switched_for_board`` first (it alone: its records come back into search,
+    or leave it); then every plugin hears ``plugin_enablement_changed``. A listener that raises is logged and
+    the others still hear it.
     """
-    plugins = current_app.extensions["pathway_review.plugins"]
-    app = current_app._get_current_object()
+    plugins = app.extensions["pathway_review.plugins"]
     if plugins.pm.has_plugin(plugin):
-        plugins.call("switched_for_board", view=plugins.plugin_view(plugin), app=app, board=board_slug,
+        plugins.call("switched_for_board", view=plugins.plugin_view(plugin), app=app, board=board,
                      enabled=enabled)
-    plugins.notify("plugin_enablement_changed", app=app, plugin=plugin, board=board_slug, enabled=enabled)
+    plugins.notify("plugin_enablement_changed", app=app, plugin=plugin, board=board, enabled=enabled,
+                   event_id=event_id)
 
 
 def save_setting(session, plugin: str, board: Board, key: str, value, actor=None) -> None:

@@ -136,6 +136,18 @@ def register(app) -> None:
             sys.exit(1)
         click.echo(f"{root}: no problems found")
 
+    @cli.command("worker")
+    @click.option("--threads", default=4, show_default=True, help="Jobs run at once.")
+    @with_appcontext
+    def worker_command(threads):
+        """Run background work: deliver events, keep search up to date, run periodic tasks."""
+        from .jobs import run_worker
+
+        try:
+            run_worker(current_app._get_current_object(), workers=threads)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+
     users = click.Group("users", help="Manage accounts.")
     cli.add_command(users)
 
@@ -278,8 +290,6 @@ def _enablement_command(action: str):
                 changed = boards.set_plugin_enabled(session, name, board, action == "enable")
             except boards.EnablementError as exc:
                 raise click.ClickException(str(exc)) from None
-        if changed:
-            boards.announce_switch(name, board_slug, action == "enable")
         click.echo(f"{name} {'enabled' if action == 'enable' else 'disabled'} for {board_slug}"
                    + ("" if changed else " (already)"))
     return command

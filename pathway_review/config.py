@@ -39,6 +39,19 @@ CORE_SETTINGS = [
     Setting("PLUGINS", "list", [], "extra plugin modules to load, beside the installed ones"),
     Setting("LOAD_ENTRY_POINTS", "bool", True, "load installed plugins (the `pathway_review` entry points)"),
     Setting("TODAY", "date", None, "freezes the consultation clock at this date (demos)"),
+    # Background work: the job queue, the outbox it delivers, and `pathway-review worker`.
+    Setting("QUEUE_URL", "str", None, "the job queue: `redis://host:6379/0` for several hosts; default SQLite in "
+            "the instance folder", secret=True),
+    Setting("QUEUE_NAME", "str", "pathway-review", "the queue's name (and Redis key prefix); one per installation"),
+    Setting("QUEUE_IMMEDIATE", "bool", False, "run each job as it is queued, in the process that queues it (tests "
+            "and one-off scripts; no worker)"),
+    Setting("QUEUE_SWEEP_INTERVAL", "int", 10, "seconds between sweeps for events the queue never received"),
+    Setting("QUEUE_SWEEP_AFTER", "int", 30, "seconds an event may wait for the queue before the sweep delivers it"),
+    Setting("QUEUE_CLAIM_SECONDS", "int", 120, "a worker's hold on the events it delivers; a killed worker's "
+            "hold lapses after this"),
+    Setting("QUEUE_BATCH_WAIT", "float", 0.1, "seconds a delivery waits for more events, so a burst goes as one "
+            "batch"),
+    Setting("OUTBOX_KEEP_DAYS", "int", 7, "days delivered events are kept before they are forgotten"),
 ]
 
 # Read by the test suite from the same prefix; they configure the tests, not the app.

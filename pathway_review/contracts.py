@@ -63,6 +63,17 @@ class SearchDocument:
     # The contributing plugin: its documents are hidden from boards that have not enabled it.
     plugin: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The document as JSON-able values (it travels through the outbox as JSON)."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values["roles"] = sorted(self.roles)
+        return values
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "SearchDocument":
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, "roles": frozenset(known.get("roles") or ())})
+
 
 @dataclass(frozen=True)
 class DatasetFilter:

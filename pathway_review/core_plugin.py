@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
+from . import outbox
 from .access import core_permission
-from .contracts import NavLink, SearchDocument
+from .contracts import NavLink, PeriodicTask, SearchDocument
 from .plugins import hookimpl
 
 title = "Core"
@@ -77,5 +78,16 @@ def pathway_library_changed(app, slugs):
         removed.extend(sorted(known.get(slug, set()) - fresh_ids))
         documents.extend(fresh)
         known[slug] = fresh_ids
-    app.extensions["pathway_review.plugins"].notify(
-        "search_documents_changed", app=app, documents=documents, removed=removed)
+    if not documents and not removed:
+        return
+    # Every process notices a changed file on its own, so the index may hear of it more than once;
+    # putting a document again is harmless.
+    with app.extensions["pathway_review.db"].transaction() as session:
+        outbox.record(session, "search_documents_changed", about="pathways:" + ",".join(sorted(slugs))[:180],
+                      documents=documents, removed=removed)
+
+
+@hookimpl
+def periodic_tasks():
+    return [PeriodicTask("core.outbox_sweep", run=outbox.sweep,
+                         every=int(current_app.config.get("QUEUE_SWEEP_INTERVAL", 10)))]

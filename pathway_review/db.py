@@ -67,7 +67,8 @@ def _tune_sqlite(engine) -> None:
 
 
 # Bookkeeping that changes on page views or sign-ins and never alters what a page shows.
-UNTRACKED_TABLES = {"login_session", "audit_event", "rate_limit_window", "data_generation", "api_token"}
+UNTRACKED_TABLES = {"login_session", "audit_event", "rate_limit_window", "data_generation", "api_token",
+                    "outbox_event", "periodic_run", "plugin_failure"}
 
 
 def track_changes(sessions: sessionmaker) -> None:
@@ -102,6 +103,26 @@ def track_changes(sessions: sessionmaker) -> None:
         session.info.pop("pr_changed", None)
 
 
+def hand_over_events(database: "Database") -> None:
+    """After a commit, give the job queue the outbox events written in that transaction.
+
+    The one place this happens, so no call site can forget it. A hand-over that fails (the queue is
+    down, the process dies first) loses nothing: the rows are in the database and the sweep finds them.
+    """
+    @event.listens_for(database.sessions, "after_commit")
+    def _after_commit(session):
+        written = session.info.pop("pr_outbox", None)
+        if written and database.events_committed is not None:
+            try:
+                database.events_committed([row.id for row in written])
+            except Exception:
+                log.exception("outbox events could not be handed to the job queue; the sweep will deliver them")
+
+    @event.listens_for(database.sessions, "after_rollback")
+    def _after_rollback(session):
+        session.info.pop("pr_outbox", None)
+
+
 class Database:
     """The app's engine and session factory, kept in ``app.extensions``."""
 
@@ -110,6 +131,9 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         track_changes(self.sessions)
+        # Set by the job queue: called with the ids of outbox events a transaction has just committed.
+        self.events_committed = None
+        hand_over_events(self)
 
     def read_rows(self, statement, params: dict) -> list[dict]:
         """The rows of one read, as mappings, on a pooled connection that goes back to the pool unchanged."""

@@ -332,7 +332,12 @@ def search_documents() -> "Iterable[SearchDocument] | None":
 
 
 # -------------------------------------------------------------------------------------------------
-# Events: called through every plugin, whatever the board, after the change is saved.
+# Events: called through every plugin, whatever the board, after the change is committed.
+#
+# Except ``pathway_library_changed``, events travel through the outbox: the change and its event are
+# written in one transaction (``pathway_review.outbox.record(session, name, **payload)``), and the job
+# queue's worker calls the hook after the commit, at least once, in order for each record. Take
+# ``event_id`` (the outbox row's id) if acting twice on one event would matter.
 # -------------------------------------------------------------------------------------------------
 
 @isolated
@@ -347,51 +352,70 @@ def pathway_library_changed(app: "Flask", slugs: "set[str]") -> None:
 
 @isolated
 @hookspec
-def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", removed: "list[str]") -> None:
+def search_documents_changed(app: "Flask", documents: "list[SearchDocument]", removed: "list[str]",
+                             event_id: int) -> None:
     """Tell the search index that records were added or changed (``documents``) or deleted (``removed``, ids).
 
-    Announce it yourself after committing a change to a searchable record:
-    ``host().notify("search_documents_changed", app=app, documents=[...], removed=[...])`` (``host`` from
-    :mod:`pathway_review.plugin_api`; ``notify`` keeps one failing listener from stopping the others).
+    Record it in the transaction that changes a searchable record, before the commit:
+    ``outbox.record(session, "search_documents_changed", about="myplugin:12", documents=[...], removed=[...])``.
+    The worker calls this hook afterwards, and the search index applies a whole batch in one commit.
 
     :param app: the application.
     :param documents: the new or changed records, as :class:`pathway_review.contracts.SearchDocument`.
     :param removed: ids of records that no longer exist.
+    :param event_id: the outbox event's id, the same each time this event is delivered.
     """
 
 
 @isolated
 @hookspec
-def feedback_submitted(app: "Flask", feedback: "dict[str, Any]") -> None:
+def feedback_submitted(app: "Flask", feedback: "dict[str, Any]", event_id: int) -> None:
     """Called after a piece of feedback is submitted (not when saved as a draft).
 
     :param app: the application.
     :param feedback: the record as the feedback API returns it (``id``, ``pathway``, ``version``,
         ``section``, ``type``, ``status``, ``board``...).
+    :param event_id: the outbox event's id, the same each time this event is delivered.
     """
 
 
 @isolated
 @hookspec
-def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status: str, new_status: str) -> None:
+def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status: str, new_status: str,
+                            event_id: int) -> None:
     """Called after CfSD triage changes the status of a piece of feedback.
 
     :param app: the application.
     :param feedback: the record as the feedback API returns it, with its new status.
     :param old_status: the status before the change.
     :param new_status: the status after it.
+    :param event_id: the outbox event's id, the same each time this event is delivered.
     """
 
 
 @isolated
 @hookspec
-def plugin_enablement_changed(app: "Flask", plugin: str, board: str, enabled: bool) -> None:
+def plugin_enablement_changed(app: "Flask", plugin: str, board: str, enabled: bool, event_id: int) -> None:
     """Called after a board enables or disables an optional plugin.
 
     :param app: the application.
     :param plugin: the plugin's name.
     :param board: the board's slug.
     :param enabled: the new state.
+    :param event_id: the outbox event's id, the same each time this event is delivered.
+    """
+
+
+@hookspec
+def events_delivered(app: "Flask", event_ids: "list[int]") -> None:
+    """Called in the worker after a batch of outbox events went to their listeners, before the batch
+    counts as delivered.
+
+    A listener that gathers work per event (the search index) does it here in one go. Raise to have the
+    whole batch delivered again later (with backoff): every listener then hears those events again.
+
+    :param app: the application.
+    :param event_ids: the ids of the events in the batch, in order.
     """
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from . import audit as _audit, inputs as _inputs, ratelimit as _ratelimit
+from . import audit as _audit, inputs as _inputs, jobs as _jobs, outbox as _outbox, ratelimit as _ratelimit
 from .access import can, checks_permission, public, roles_required, signed_in
 from .board_plugins import BoardPlugin, BoardScope, appointed
-from .boards import (TERRITORIAL_BOARDS, announce_switch, board_for_plugin, boards_with_plugin, enabled_plugins,
+from .boards import (TERRITORIAL_BOARDS, board_for_plugin, boards_with_plugin, enabled_plugins,
                      get_board, set_plugin_enabled)
 from .cli import with_database
 from .clock import today
@@ -25,6 +25,7 @@ from .identifiers import Field, FieldProblem, check_fields, describe_for_log, fi
 from .library import Pathway
 from .models import ROLES, Board, User, as_utc, utcnow
 from .pathways import get_pathway_or_404, get_version_or_404, library
+from .hookspecs import hookspec
 from .plugins import PluginHookFailed, board_setting, flatten, hookimpl, hooks, host, page_hook
 from .security import abort_with, error_response
 
@@ -34,23 +35,25 @@ inputs = SimpleNamespace(**{name: getattr(_inputs, name) for name in (
     "InputError", "json_object", "unknown_fields", "expect", "check_json", "bounded_int", "query_int", "page_number",
     "bounded_date", "text_problem", "check_texts", "shows_text_problems", "form_text_errors", "storable",
     "same_site_path", "MAX_ID", "MAX_INT", "FIRST_YEAR", "LAST_YEAR")})
+outbox = SimpleNamespace(record=_outbox.record, counts=_outbox.counts)
+jobs = SimpleNamespace(run_soon=_jobs.run_soon)
 ratelimit = SimpleNamespace(parse_limit=_ratelimit.parse_limit, hit=_ratelimit.hit, hit_all=_ratelimit.hit_all,
                             count_in=_ratelimit.count_in)
 
 __all__ = [
     # hooks and the plugin host
-    "hookimpl", "host", "hooks", "page_hook", "flatten", "board_setting", "PluginHookFailed",
+    "hookimpl", "hookspec", "host", "hooks", "page_hook", "flatten", "board_setting", "PluginHookFailed",
     # contracts: the shapes that cross between plugins
     "Action", "NavLink", "BoardSetting", "Setting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
     "SearchDocument",
     # the database
-    "Base", "database", "get_session", "with_database",
+    "Base", "database", "get_session", "with_database", "outbox", "jobs",
     # the pathway library
     "library", "get_pathway_or_404", "get_version_or_404", "Pathway", "PathwayVersion", "Section", "Question",
     "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus",
     # boards, accounts and board plugins
     "Board", "User", "ROLES", "TERRITORIAL_BOARDS", "get_board", "enabled_plugins", "boards_with_plugin",
-    "set_plugin_enabled", "announce_switch", "board_for_plugin", "BoardPlugin", "BoardScope", "appointed",
+    "set_plugin_enabled", "board_for_plugin", "BoardPlugin", "BoardScope", "appointed",
     "create_demo_accounts",
     # access
     "public", "signed_in", "roles_required", "checks_permission", "can",

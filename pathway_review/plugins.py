@@ -153,6 +153,13 @@ class PluginHost:
         if (name in self.info and self.info[name].failure is None) or self.pm.is_registered(plugin):
             return  # the same plugin reached through two routes (entry point and config)
         try:
+            # A plugin's own events (see outbox.record) are hooks like the core's: it names a module of
+            # its hookspecs as ``plugin_hookspecs``.
+            if getattr(plugin, "plugin_hookspecs", None) is not None:
+                self.pm.add_hookspecs(plugin.plugin_hookspecs)
+                # A plugin's own events are isolated like the core's: one failing listener silences no other.
+                hookspecs.ISOLATED.update(name for name, spec in vars(plugin.plugin_hookspecs).items()
+                                          if hasattr(spec, "pathway_review_spec"))
             self.pm.register(plugin, name=name)
         except Exception as exc:
             log.error("plugin %s could not be registered: %s", name, exc)

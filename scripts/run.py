@@ -48,6 +48,8 @@ def processes(host: str, port: str) -> list[list[str]]:
         # gthread: a few processes, each with threads, so one slow page does not hold up everyone.
         [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"{host}:{port}",
          "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--log-level", "warning", "wsgi:app"],
+        # The job-queue worker: delivers events (search, mail), runs digests, reminders and sweeps.
+        [str(BIN / "pathway-review"), "worker"],
     ]
 
 

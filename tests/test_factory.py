@@ -112,7 +112,7 @@ def test_test_only_knobs_are_not_settings(tmp_path, environment):
 
 def test_building_an_app_writes_nothing_connects_nowhere_and_starts_no_thread(tmp_path, environment):
     threads = threading.active_count()
-    app = build(tmp_path, SEARCH_BUILD_ON_START=True)
+    app = build(tmp_path, SEARCH_INDEX_DIR=str(tmp_path / "index"))
     assert not (tmp_path / "instance").exists()
     assert list(tmp_path.iterdir()) == []
     assert app.extensions["pathway_review.db"].engine.pool.checkedout() == 0

@@ -1,13 +1,16 @@
-"""The index's life: built when needed, kept in step with the pathways and other plugins' records,
-rebuilt on request, and recovered when damaged or missing, without a search ever failing."""
+"""The index's life: built when needed, kept in step with the pathways and other plugins' records
+(through outbox events the worker delivers; here, as they are committed), rebuilt on request, and
+recovered when damaged or missing, without a search ever failing."""
 import os
 import shutil
 
 import pytest
 
 from plugins.search.service import service
+from pathway_review.jobs import periodic_tasks, run_task
 from tests.conftest import SAMPLE_PATHWAYS, AuthActions, make_app
 from tests.fixture_plugins import search_journal, search_slow
+from tests.jobs_support import deliver_outbox, pending_events, run_queued_jobs
 
 NECK = "suspected-head-and-neck-cancer/1.0.md"
 
@@ -52,12 +55,12 @@ def test_apps_start_without_building_an_index_until_someone_searches(app, client
     assert search.store.doc_count() == source_count(search, app) == 243
 
 
-def test_an_app_can_build_its_index_as_it_starts(tmp_path, database_url):
-    app = make_app(tmp_path, database_url, SEARCH_BUILD_ON_START=True)
-    search = service(app)
-    assert search.wait(60) and search.store.current() is not None
-    assert search.store.doc_count() == 243
-    app.extensions["pathway_review.db"].engine.dispose()
+def test_the_worker_builds_a_missing_index_in_its_periodic_task(app, client, auth, search):
+    assert search.store.current() is None
+    run_task(app, periodic_tasks(app)["search.maintain"])
+    assert search.store.current() is not None and search.store.doc_count() == 243
+    auth.login("gp")
+    assert urls(client, "hoarseness")
 
 
 def test_an_edited_pathway_is_found_by_its_new_words_at_the_next_search(app, client, auth):
@@ -114,16 +117,18 @@ def test_records_announced_by_a_plugin_are_found_and_forgotten(app, client, auth
     assert search.store.doc_count() == source_count(search, app) == 243
 
 
-def test_a_change_waits_in_the_queue_while_another_process_writes(app, client, auth, search):
+def test_a_change_made_while_another_process_writes_is_delivered_again_later(app, client, auth, search):
     auth.login("gp")
     urls(client, "hoarseness")
     with search.store.writing(timeout=1):
         edit(app, NECK, "Persistent hoarseness", "Persistent zebrafinch hoarseness")
         response = client.get("/search?q=zebrafinch")
         assert response.status_code == 200 and "0 results" in response.get_data(as_text=True)
-        assert len(search.store.pending()) == 1
+        [waiting] = pending_events(app)
+        assert waiting.name == "search_documents_changed" and "IndexBusy" in waiting.last_error
+    assert deliver_outbox(app) == 1
     assert urls(client, "zebrafinch") == ["/pathways/suspected-head-and-neck-cancer/1.0/#throat-and-voice"]
-    assert search.store.pending() == []
+    assert pending_events(app) == []
 
 
 def test_a_record_added_and_removed_while_the_lock_was_held_stays_removed(app, client, auth, search):
@@ -134,7 +139,8 @@ def test_a_record_added_and_removed_while_the_lock_was_held_stays_removed(app, c
         search_journal.write(app, 6, "a lasting capybara")
         search_journal.remove(app, 5)
         search_journal.write(app, 6, "a lasting okapi")
-        assert len(search.store.pending()) == 4
+        assert len(pending_events(app)) == 4
+    assert deliver_outbox(app) == 4
     assert urls(client, "capybara") == [] and urls(client, "okapi") == ["/journal/6"]
     assert search.store.doc_count() == source_count(search, app) == 244
 
@@ -151,7 +157,7 @@ def test_reindex_command_rebuilds_from_every_plugin(app, runner, search):
     folders = sorted(p.name for p in search.store.root.iterdir() if p.name.startswith("gen-"))
     assert first not in folders and len(folders) == 2  # the one in use and the one before
     status = runner.invoke(args=["search", "status"])
-    assert "244 records, 0 change(s) waiting" in status.output
+    assert "244 records, 0 event(s) waiting for the worker" in status.output
 
 
 def test_status_before_any_index_says_how_to_build_one(runner):
@@ -198,7 +204,8 @@ def slow(app_config):
 
 
 def test_while_the_index_is_built_the_page_says_so(tmp_path, database_url, slow):
-    app = make_app(tmp_path, database_url, **slow)
+    # A real queue this time (SQLite in the instance folder): the rebuild waits for a worker.
+    app = make_app(tmp_path, database_url, **slow, QUEUE_IMMEDIATE=False)
     client = app.test_client()
     AuthActions(client).login("gp")
     page = client.get("/search?q=hoarseness")
@@ -208,7 +215,7 @@ def test_while_the_index_is_built_the_page_says_so(tmp_path, database_url, slow)
     api = client.get("/api/v1/search?q=hoarseness")
     assert api.status_code == 503 and api.get_json()["rebuilding"] is True
     search_slow.release.set()
-    assert service(app).wait(60)
+    assert run_queued_jobs(app) >= 1
     assert client.get("/api/v1/search?q=tortoise").get_json()["total"] == 1
     app.extensions["pathway_review.db"].engine.dispose()
 

@@ -74,7 +74,6 @@ def create_feedback(slug):
         return error_response(429, service.RATE_LIMITED)
     record = service.create(session, g.user, pv, checked.values, submit=not draft)
     session.commit()
-    events.announce([record], submitted=[] if draft else [record])
     return record_response(record, 201)
 
 
@@ -144,8 +143,6 @@ def update_feedback(feedback_id):
     session = get_session()
     changes, submitted_now = service.update(session, g.user, record, pv, checked.values, submit=not draft)
     session.commit()
-    events.announce([record] if changes and record.status != "draft" else [],
-                     submitted=[record] if submitted_now else [])
     return record_response(record)
 
 
@@ -160,7 +157,6 @@ def delete_feedback(feedback_id):
     session.commit()
     if not kept:
         return "", 204
-    events.announce([record])
     return record_response(record)
 
 
@@ -180,9 +176,6 @@ def triage_feedback(feedback_id):
     if not checked.ok:
         return unprocessable(checked.errors)
     session = get_session()
-    old = record.status
-    changes = service.triage(session, g.user, record, checked.values)
+    service.triage(session, g.user, record, checked.values)
     session.commit()
-    if changes:
-        events.announce([record], status_changes=[(record, old, record.status)] if "status" in changes else [])
     return record_response(record)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from pathway_review.plugin_api import (Board, flatten, get_session, get_version_or_404, inputs, page_hook,
                                        roles_required, signed_in)
 
-from . import anchoring, events, filters as filtering, service
+from . import anchoring, filters as filtering, service
 from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
 from .questions import display, questions_for
 from .stats import figures, order_case
@@ -142,12 +142,9 @@ def bulk(slug, version):
         values = {"status": status} if status else {}
         if theme:
             values["themes"] = service.add_theme(record.theme_list, theme)
-        old = record.status
         if service.triage(session, g.user, record, values):
-            changed.append((record, old))
+            changed.append(record)
     session.commit()
-    events.announce([r for r, _ in changed],
-                     status_changes=[(r, old, r.status) for r, old in changed if old != r.status])
     flash(f"{len(changed)} response{'s' if len(changed) != 1 else ''} updated.", "success")
     back = form.get("back", "")
     return redirect(url_for("consultations.responses", slug=slug, version=version) + ("?" + back if back else ""))
@@ -183,12 +180,8 @@ def response(feedback_id):
         elif not checked.ok:
             errors, status = checked.errors, 422
         else:
-            old = record.status
             changes = service.triage(session, g.user, record, checked.values)
             session.commit()
-            if changes:
-                events.announce([record], status_changes=[(record, old, record.status)] if "status" in changes
-                                 else [])
             flash("Triage saved." if changes else "Nothing changed.", "success")
             return redirect(url_for("consultations.response", feedback_id=record.id))
     pathway = service.library().get(record.pathway_slug)

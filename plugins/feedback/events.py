@@ -1,13 +1,16 @@
-"""What others are told once a change to feedback is committed: the record as the API shows it, the
-search index's documents, and the feedback events."""
+"""What others are told of a change to feedback: the record as the API shows it, the search index's
+documents, and the feedback events, written to the outbox with the change and delivered after its commit."""
 from __future__ import annotations
 
 from flask import current_app
 
-from pathway_review.plugin_api import SearchDocument, as_utc, host
+from pathway_review.plugin_api import SearchDocument, as_utc, host, outbox
 
 from .models import Feedback
-from .service import library
+
+
+def library():
+    return current_app.extensions["pathway_review.library"]
 
 
 def serialize(record: Feedback) -> dict:
@@ -45,25 +48,25 @@ def search_document(record: Feedback, pathway_title: str | None = None) -> Searc
         roles=frozenset({"cfsd", "admin"}), plugin="feedback")
 
 
-def announce(records: list[Feedback], submitted: list[Feedback] = (),
-             status_changes: list[tuple[Feedback, str, str]] = ()) -> None:
-    """After commit: keep the search index in step and fire the feedback events.
+def record_change(session, record: Feedback, submitted: bool = False,
+                  status_change: tuple[str, str] | None = None) -> None:
+    """Write the events a change to ``record`` causes, in the transaction that changes it.
 
-    Each listener is called on its own (``notify``): one that raises is logged and left out, and
-    the feedback, already committed, stays saved. Nothing is built for an event nobody listens to.
+    The search index hears of every change to submitted feedback (withdrawn feedback leaves it; a draft
+    never entered it); ``feedback_submitted`` and ``feedback_status_changed`` follow the record's life.
+    Nothing is written for an event nobody listens to.
     """
+    session.flush()  # the record's id (and times) for the payload
     plugins = host()
-    app = current_app._get_current_object()
+    about = f"feedback:{record.id}"
     if plugins.implemented("search_documents_changed"):
-        documents = [search_document(r) for r in records if r.is_submitted]
-        # Withdrawn feedback leaves the index; a draft never entered it.
-        removed = [f"feedback:{r.id}" for r in records if not r.is_submitted and r.status != "draft"]
+        documents = [search_document(record)] if record.is_submitted else []
+        removed = [about] if not record.is_submitted and record.status != "draft" else []
         if documents or removed:
-            plugins.notify("search_documents_changed", app=app, documents=documents, removed=removed)
+            outbox.record(session, "search_documents_changed", about=about, documents=documents, removed=removed)
     if submitted and plugins.implemented("feedback_submitted"):
-        for record in submitted:
-            plugins.notify("feedback_submitted", app=app, feedback=serialize(record))
-    if status_changes and plugins.implemented("feedback_status_changed"):
-        for record, old, new in status_changes:
-            plugins.notify("feedback_status_changed", app=app, feedback=serialize(record),
-                           old_status=old, new_status=new)
+        outbox.record(session, "feedback_submitted", about=about, feedback=serialize(record))
+    if status_change and plugins.implemented("feedback_status_changed"):
+        old, new = status_change
+        outbox.record(session, "feedback_status_changed", about=about, feedback=serialize(record),
+                      old_status=old, new_status=new)

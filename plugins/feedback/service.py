@@ -1,7 +1,8 @@
 """Saving feedback: the rules shared by the HTML forms and the JSON API.
 
 Checking input, the consultation window, the patient-identifier guard, CfSD's triage, and the history
-kept of every change. What others are told after a commit is in ``events``.
+kept of every change. Each function writes the events its change causes (see ``events``) in the caller's
+transaction; they are delivered after the caller commits.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from pathway_review.plugin_api import (Field, audit, check_fields, consultation_status, describe_for_log,
                                        library as pathway_library, ratelimit, render_markdown, utcnow)
 
+from . import events
 from .models import TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
 from .questions import clean_answers, questions_for
 
@@ -228,6 +230,8 @@ def create(session, user, version, values: dict, submit: bool) -> Feedback:
     set_committed_value(record, "board", user.board)
     changes["status"] = [None, record.status]
     _history(session, record, user, "submitted" if submit else "draft saved", changes)
+    if submit:
+        events.record_change(session, record, submitted=True)
     return record
 
 
@@ -241,6 +245,8 @@ def update(session, user, record: Feedback, version, values: dict, submit: bool)
     if changes:
         record.updated_at = utcnow()
         _history(session, record, user, "submitted" if submitted_now else "edited", changes)
+        if record.status != "draft":
+            events.record_change(session, record, submitted=submitted_now)
     return changes, submitted_now
 
 
@@ -252,6 +258,7 @@ def withdraw(session, user, record: Feedback) -> bool:
     old = record.status
     record.status, record.updated_at = "withdrawn", utcnow()
     _history(session, record, user, "withdrawn", {"status": [old, "withdrawn"]})
+    events.record_change(session, record)
     return True
 
 
@@ -272,6 +279,8 @@ def triage(session, actor, record: Feedback, values: dict) -> dict:
         audit.record("feedback.triage", target=f"feedback:{record.id}", board_id=record.board_id,
                      session=session, actor=actor, **{k: v for k, v in changes.items() if k != "response"},
                      response_changed="response" in changes)
+        events.record_change(session, record,
+                             status_change=tuple(changes["status"]) if "status" in changes else None)
     return changes
 
 

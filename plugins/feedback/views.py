@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from pathway_review.plugin_api import get_session, get_version_or_404, inputs, roles_required
 
-from . import events, service
+from . import service
 from .models import TYPES, Feedback
 from .questions import display, questions_for
 
@@ -83,7 +83,6 @@ def new(slug, version):
         return render_form(pv, form, errors=[{"field": "text", "message": service.RATE_LIMITED}], status=429)
     record = service.create(session, g.user, pv, checked.values, submit)
     session.commit()
-    events.announce([record], submitted=[record] if submit else [])
     if submit:
         return redirect(url_for("feedback.receipt", feedback_id=record.id))
     flash("Your draft is saved. Only you can see it until you submit it.", "success")
@@ -113,8 +112,6 @@ def edit(feedback_id):
     session = get_session()
     changes, submitted_now = service.update(session, g.user, record, pv, checked.values, submit)
     session.commit()
-    events.announce([record] if changes and record.status != "draft" else [],
-                     submitted=[record] if submitted_now else [])
     if submitted_now:
         return redirect(url_for("feedback.receipt", feedback_id=record.id))
     flash("Your draft is saved." if record.status == "draft" else "Your changes are saved.", "success")
@@ -137,7 +134,6 @@ def withdraw(feedback_id):
     kept = service.withdraw(session, g.user, record)
     session.commit()
     if kept:
-        events.announce([record])
         flash("Your feedback is withdrawn. CfSD will not count it.", "success")
     else:
         flash("Your draft is deleted.", "success")

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import (User, announce_switch, create_demo_accounts, database as app_database, get_board,
+from pathway_review.plugin_api import (User, create_demo_accounts, database as app_database, get_board,
                                        set_plugin_enabled, today, with_database)
 
 from .dashboard import summarise
@@ -103,9 +103,7 @@ def register(cli) -> None:
                 added = add_sample_issues(session, board, reporter, liaison)
             session.flush()  # seen as new data by a running server's page cache (it watches flushes)
         app = current_app._get_current_object()
-        if changed:
-            announce_switch(PLUGIN, BOARD, True)
-        elif added:
+        if added and not changed:  # switching the plugin on re-indexes the board by itself
             kit.board_switched(app, BOARD, True)
         with database.session() as session:
             issues = list(session.scalars(select(InterfaceIssue).where(InterfaceIssue.board_id == board.id)))

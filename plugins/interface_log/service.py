@@ -1,17 +1,17 @@
 """Logging and triaging issues, shared by the pages and the JSON API, and how an issue looks in JSON."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
-from pathway_review.plugin_api import audit, get_session, host, utcnow
+from pathway_review.plugin_api import audit, get_session, outbox, utcnow
 
 from .models import FINISHED, InterfaceIssue
 
 
-def announce(documents=(), removed=()) -> None:
-    host().notify(
-        "search_documents_changed", app=current_app._get_current_object(), documents=list(documents),
-        removed=list(removed))
+def changed(session, about: str, documents=(), removed=()) -> None:
+    """Tell the search index of changed issues, in the transaction that changes them."""
+    outbox.record(session, "search_documents_changed", about=about, documents=list(documents),
+                  removed=list(removed))
 
 
 def create_issue(board, values: dict, user) -> InterfaceIssue:
@@ -27,9 +27,11 @@ def create_issue(board, values: dict, user) -> InterfaceIssue:
     # Categories and flags only: free text stays out of the audit trail, as it may hold what the guard missed.
     audit.record("interface_issue.logged", target=f"interface_issue:{issue.id}", board_id=board.id,
                  category=issue.category, patient_safety=issue.patient_safety)
+    changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
+    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=issue_json(issue),
+                  old_status=None, new_status=issue.status, fields=[])
     db.commit()
     db.refresh(issue)
-    announce(documents=[issue_document(issue)])
     return issue
 
 
@@ -53,9 +55,12 @@ def apply_triage(issue: InterfaceIssue, changes: dict) -> None:
     # Flushed before the commit so the change is seen as new data by every worker's page cache,
     # which watches flushes; a commit's own flush comes too late for it.
     db.flush()
+    db.refresh(issue)  # the new owner, read through its relationship for the events below
+    changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
+    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=issue_json(issue),
+                  old_status=old_status, new_status=issue.status, fields=sorted(changes))
     db.commit()
     db.refresh(issue)
-    announce(documents=[issue_document(issue)])
 
 
 def person(user) -> dict | None:

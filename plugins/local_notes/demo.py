@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import (User, announce_switch, create_demo_accounts, database as app_database, get_board,
+from pathway_review.plugin_api import (User, create_demo_accounts, database as app_database, get_board,
                                        library, set_plugin_enabled, with_database)
 
 from .models import LocalNote
@@ -66,9 +66,7 @@ def register(cli) -> None:
             author = session.scalar(select(User).where(User.email == EDITOR))
             added = 0 if existing else add_sample_notes(session, board, author)
             session.flush()  # seen as new data by a running server's page cache (it watches flushes)
-        if changed:
-            announce_switch(PLUGIN, BOARD, True)
-        elif added:
+        if added and not changed:  # switching the plugin on re-indexes the board by itself
             kit.board_switched(current_app._get_current_object(), BOARD, True)
         with database.session() as session:
             notes = list(session.scalars(select(LocalNote).where(LocalNote.board_id == board.id)))

@@ -1,10 +1,9 @@
 """Local notes as search documents, visible to the users of the board that wrote them."""
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
-from pathway_review.plugin_api import SearchDocument, host
+from pathway_review.plugin_api import SearchDocument, outbox
 
 from .models import LocalNote
 from .rules import PLUGIN, kit, pathway_title, section_title
@@ -28,10 +27,11 @@ def board_notes(session, board_ids) -> list[LocalNote]:
                                 .order_by(LocalNote.id)))
 
 
-def announce(documents=(), removed=()) -> None:
-    host().notify(
-        "search_documents_changed", app=current_app._get_current_object(), documents=list(documents),
-        removed=list(removed))
+def changed(session, about: str, documents=(), removed=()) -> None:
+    """Tell the search index of changed notes, in the transaction that changes them."""
+    outbox.record(session, "search_documents_changed", about=about, documents=list(documents),
+                  removed=list(removed))
+
 
 
 # Rebuilds and boards switching the plugin on or off go through the board-plugin kit.

@@ -109,8 +109,8 @@ def new_note(board):
             db.flush()  # the note's id, for the audit trail
             audit.record("local_note.created", target=f"local_note:{note.id}", board_id=board_row.id,
                          pathway=pathway.slug, section=section.id, kind=note.kind)
+            search.changed(db, search.document_id(note.id), documents=[search.note_document(note)])
             save(db)
-            search.announce(documents=[search.note_document(note)])
             flash(f"Local note added to “{section.title}”. {board_row.name} users now see it beside the section.",
                   "success")
             endpoint_args = {"slug": pathway.slug, "_anchor": section.id}
@@ -150,8 +150,8 @@ def edit_note(board, note_id):
                 note.version, note.fingerprint, note.reviewed_at = current.version, section.fingerprint, utcnow()
             audit.record("local_note.updated", target=f"local_note:{note.id}", board_id=board_row.id,
                          reviewed=reviewed)
+            search.changed(get_session(), search.document_id(note.id), documents=[search.note_document(note)])
             save(get_session())
-            search.announce(documents=[search.note_document(note)])
             flash("Local note saved.", "success")
             return redirect(url_for("local_notes.register", board=board_row.slug)), 303
     item = present(note)
@@ -174,8 +174,8 @@ def mark_reviewed(board, note_id):
     note.reviewed_at = note.updated_at = utcnow()
     audit.record("local_note.reviewed", target=f"local_note:{note.id}", board_id=board_row.id,
                  version=current.version)
+    search.changed(get_session(), search.document_id(note.id), documents=[search.note_document(note)])
     save(get_session())
-    search.announce(documents=[search.note_document(note)])
     flash(f"Note on “{section.title}” marked as reviewed against version {current.version}.", "success")
     return redirect(_safe_next(request.form.get("next"))
                     or url_for("local_notes.register", board=board_row.slug)), 303
@@ -192,8 +192,8 @@ def delete_note(board, note_id):
         audit.record("local_note.deleted", target=f"local_note:{note.id}", board_id=board_row.id,
                      pathway=note.pathway, section=note.section_id)
         db.delete(note)
+        search.changed(db, search.document_id(note_id), removed=[search.document_id(note_id)])
         save(db)
-        search.announce(removed=[search.document_id(note_id)])
         flash("Local note deleted.", "success")
         return redirect(url_for("local_notes.register", board=board_row.slug)), 303
     return render_template("local_notes/delete.html", board=board_row, item=present(note))

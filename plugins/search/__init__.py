@@ -1,8 +1,9 @@
 """Search: find the right section of the right pathway fast; CfSD can also search feedback.
 
 Always on. Knows nothing of what it indexes beyond the ``search_documents`` hook (every record, for
-a full rebuild) and the ``search_documents_changed`` event (one change at a time). The index is
-derived data in the instance folder and is rebuilt from those whenever it is missing or damaged.
+a full rebuild) and the ``search_documents_changed`` event (delivered by the worker, a batch per
+commit). The index is derived data in the instance folder and is rebuilt from those whenever it is
+missing or damaged.
 """
 from __future__ import annotations
 
@@ -49,28 +50,11 @@ def config_settings():
     return [
         Setting("SEARCH_INDEX_DIR", "path", None, "where the search index lives; default `search-index/` in the "
                 "instance folder"),
-        Setting("SEARCH_BUILD_ON_START", "bool", None, "build a missing index when a server starts (default: "
-                "yes, except in tests, where the first search builds it)"),
-        Setting("SEARCH_LOCK_TIMEOUT", "float", 1.0, "seconds a change waits for the index's writer lock "
-                "before it is left queued"),
+        Setting("SEARCH_LOCK_TIMEOUT", "float", 10.0, "seconds the worker waits for the index's writer lock "
+                "before a batch is tried again"),
         Setting("SEARCH_REBUILD_WAIT", "float", 5.0, "seconds a search waits for an index being built"),
         Setting("SEARCH_COMPACT_INTERVAL", "float", 3600.0, "seconds between merges of the index's segments"),
-        Setting("SEARCH_APPLY_IN_BACKGROUND", "bool", True, "apply index changes after the response, not "
-                "during the request"),
     ]
-
-
-@hookimpl
-def app_started(app):
-    from .service import service
-
-    # Tests build hundreds of apps that never search: there the index is built on first search.
-    build = app.config.get("SEARCH_BUILD_ON_START")
-    if build is None:
-        build = not app.testing
-    search = service(app)
-    if build and search.store.current() is None:
-        search.start_rebuild()
 
 
 @hookimpl
@@ -78,3 +62,19 @@ def search_documents_changed(app, documents, removed):
     from .service import service
 
     service(app).changed(documents, removed)
+
+
+@hookimpl
+def events_delivered(app):
+    from .service import service
+
+    service(app).apply_batch()
+
+
+@hookimpl
+def periodic_tasks():
+    from pathway_review.plugin_api import PeriodicTask
+
+    from .service import MAINTAIN, service
+
+    return [PeriodicTask(MAINTAIN, run=lambda app: service(app).maintain(), every=30)]

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from pathway_review.plugin_api import with_database
+from pathway_review.plugin_api import database, outbox, with_database
 
 from .service import ContributorFailed, Unavailable, service
 from .store import IndexBusy, IndexMissing
@@ -46,10 +46,11 @@ def register(cli) -> None:
             store = service(current_app).store
         except Unavailable:
             raise click.ClickException(NOT_STARTED) from None
-        pending = len(store.pending())
+        with database().session() as session:
+            pending = outbox.counts(session)["pending"]
         try:
             click.echo(f"Index {store.current()} in {store.root}: {store.doc_count():,} records, "
-                       f"{pending} change(s) waiting.")
+                       f"{pending} event(s) waiting for the worker.")
         except IndexMissing:
-            click.echo(f"No index yet in {store.root} ({pending} change(s) waiting); it is built on first "
-                       "search, or run: pathway-review search reindex")
+            click.echo(f"No index yet in {store.root} ({pending} event(s) waiting for the worker); the worker "
+                       "builds it, or run: pathway-review search reindex")

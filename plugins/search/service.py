@@ -1,7 +1,9 @@
 """The search index of one app: built when first needed, kept up to date, rebuilt when damaged.
 
-Every process (web worker, command line) has one SearchService per app. They share the index
-folder and agree through its writer lock; see :mod:`plugins.search.store`.
+Every process has one SearchService per app, and they share the index folder through its writer lock
+(see :mod:`plugins.search.store`). Only the job-queue worker writes: it applies each batch of outbox
+events in one commit, and builds or compacts the index in a periodic task. A web process that finds no
+usable index asks the worker for one and waits a little; it never writes or starts a thread itself.
 """
 from __future__ import annotations
 
@@ -12,18 +14,19 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from pathway_review.plugin_api import PluginHookFailed
+from pathway_review.plugin_api import PluginHookFailed, jobs
 
 from . import engine
 from .query import QueryProblem
 from .schema import document_fields
-from .store import IndexBusy, IndexMissing, IndexStore
+from .store import IndexMissing, IndexStore
 from .visibility import Scope
 
 log = logging.getLogger(__name__)
 KEY = "pathway_review.search"
+MAINTAIN = "search.maintain"
 
-# A rebuild in the background may queue behind another process's rebuild; it waits this long.
+# A rebuild may queue behind another process's rebuild; it waits this long.
 BACKGROUND_LOCK_TIMEOUT = 15 * 60
 # A generation built to replace a damaged one is not itself blamed and replaced for this long:
 # if it fails too, the fault is elsewhere and rebuilding again would not help.
@@ -47,6 +50,8 @@ _creating = threading.Lock()
 
 def service(app) -> "SearchService":
     """The app's search service, made on first use: making it opens no file and starts no thread."""
+    # The service outlives the request: keep the app itself, never the current_app proxy.
+    app = app._get_current_object() if hasattr(app, "_get_current_object") else app
     found = app.extensions.get(KEY)
     if found is None:
         with _creating:
@@ -64,16 +69,9 @@ class SearchService:
         self.lock_timeout = app.config["SEARCH_LOCK_TIMEOUT"]
         self.rebuild_wait = app.config["SEARCH_REBUILD_WAIT"]
         self.compact_interval = app.config["SEARCH_COMPACT_INTERVAL"]
-        self._thread: threading.Thread | None = None
-        self._thread_lock = threading.Lock()
-        self._failed: str | None = None                # the generation that last failed to answer
-        self._replacement: tuple[str, float] | None = None  # (generation, when) built to replace it
-        # Applying a change to the index costs far more than the change it records, so a request only
-        # queues it (durably) and a thread of this process applies the queue after the response.
-        self.apply_in_background = app.config["SEARCH_APPLY_IN_BACKGROUND"]
-        self._applier: threading.Thread | None = None
-        self._applier_lock = threading.Lock()
-        self._apply_wanted = False
+        self._failed: str | None = None  # the generation that last failed to answer in this process
+        # Changes heard while the worker delivers a batch of events, per delivering thread.
+        self._batch = threading.local()
 
     # ---- what goes in ----------------------------------------------------------------------------
 
@@ -100,56 +98,30 @@ class SearchService:
             raise ContributorFailed(str(exc)) from exc
 
     def changed(self, documents, removed) -> None:
-        """Queue a change, then apply the queue if the writer lock comes within the timeout."""
-        upserts = [document_fields(doc, self.is_public(doc)) for doc in documents]
-        if not upserts and not removed:
-            return
+        """Gather one event's changes; :meth:`apply_batch` writes the batch's last word on each record."""
+        latest = getattr(self._batch, "latest", None)
+        if latest is None:
+            latest = self._batch.latest = {}
+        for doc_id in removed:
+            latest.pop(doc_id, None)  # whoosh cannot delete a record added earlier in the same commit
+            latest[doc_id] = None
+        for doc in documents:
+            latest.pop(doc.id, None)
+            latest[doc.id] = document_fields(doc, self.is_public(doc))
+
+    def apply_batch(self) -> int:
+        """One commit for the batch; IndexBusy (raised) has the worker deliver the batch again later."""
+        latest, self._batch.latest = getattr(self._batch, "latest", None) or {}, None
+        applied = self.store.apply(latest, self.lock_timeout)
+        if applied and self.store.needs_compacting(self.compact_interval):
+            self.compact()
+        return applied
+
+    def compact(self) -> None:
         try:
-            self.store.enqueue(upserts, removed)
-        except OSError:
-            # The change is saved in its source; only the index misses it until the next rebuild.
-            log.exception("a search change could not be queued in %s", self.store.pending_dir)
-            return
-        if self.apply_in_background:
-            self._apply_soon()
-        else:
-            self._apply_pending(self.lock_timeout)
-            self._compact_if_due()
-
-    def _compact_if_due(self) -> None:
-        if self.store.needs_compacting(self.compact_interval):
-            self._in_background(self._compact_in_background, "search-index-compact")
-
-    def _apply_soon(self) -> None:
-        with self._applier_lock:
-            self._apply_wanted = True
-            if self._applier is None or not self._applier.is_alive():
-                self._applier = threading.Thread(target=self._drain, name="search-index-apply", daemon=True)
-                self._applier.start()
-
-    def _drain(self) -> None:
-        while True:
-            with self._applier_lock:
-                if not self._apply_wanted:
-                    self._applier = None
-                    break
-                self._apply_wanted = False
-            self._apply_pending(self.lock_timeout)
-        self._compact_if_due()  # after the queue is in, so merging never races a change
-
-    def settle(self, timeout: float) -> None:
-        """Wait (briefly) for this process's queued changes, so a person finds what they just saved."""
-        applier = self._applier
-        if applier is not None and applier is not threading.current_thread():
-            applier.join(timeout)
-
-    def _apply_pending(self, timeout: float) -> None:
-        try:
-            self.store.apply_pending(timeout)
-        except (IndexBusy, IndexMissing):
-            pass  # still queued: the writer holding the lock, the next search, or the build applies it
+            self.store.compact(BACKGROUND_LOCK_TIMEOUT)
         except Exception:
-            log.exception("queued search changes could not be applied; they stay queued")
+            log.exception("the search index could not be compacted; it still answers, a little slower")
 
     # ---- building --------------------------------------------------------------------------------
 
@@ -157,55 +129,54 @@ class SearchService:
         """Build a new generation from every contributor; returns the number of records indexed."""
         return self.store.rebuild(self.documents(strict), timeout, unless)
 
-    def start_rebuild(self, failed: str | None = None) -> threading.Thread:
-        """Build in the background, once per process at a time. ``failed`` is the generation that
-        could not be read (None: there is none); if another process has replaced it by the time the
-        lock is ours, nothing is rebuilt."""
-        return self._in_background(self._build_in_background, "search-index-build", failed)
-
-    def _in_background(self, work, name: str, *args) -> threading.Thread:
-        # One background job per process at a time; a second request joins the one running.
-        with self._thread_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=work, args=args, name=name, daemon=True)
-                self._thread.start()
-            return self._thread
-
-    def _compact_in_background(self) -> None:
-        try:
-            self.store.compact(BACKGROUND_LOCK_TIMEOUT)
-        except Exception:
-            log.exception("the search index could not be compacted; it still answers, a little slower")
-
-    def _build_in_background(self, failed: str | None) -> None:
+    def maintain(self) -> None:
+        """The worker's periodic task: build the index if there is none or a search asked for a new
+        one, else merge away replaced records when due."""
+        wanted = self.store.rebuild_wanted()
+        if self.store.current() is not None and wanted is None:
+            if self.store.needs_compacting(self.compact_interval):
+                self.compact()
+            return
+        failed = wanted or None
         started = time.monotonic()
-        with self.app.app_context():
-            try:
-                count = self.rebuild(BACKGROUND_LOCK_TIMEOUT, unless=lambda current: current not in (None, failed))
-            except Exception:
-                log.exception("the search index could not be built")
-                return
-        if failed is not None:
-            self._replacement = (self.store.current(), time.monotonic())
+        count = self.rebuild(BACKGROUND_LOCK_TIMEOUT, unless=lambda current: current not in (None, failed))
+        self.store.rebuild_done(failed, self.store.current() if count is not None else None)
         if count is not None:
             log.info("search index built: %d records in %.1fs", count, time.monotonic() - started)
 
+    def request_rebuild(self, failed: str | None = None) -> None:
+        """Ask the worker for a new index; ``failed`` is the generation that could not be read."""
+        try:
+            self.store.want_rebuild(failed)
+            jobs.run_soon(self.app, MAINTAIN)
+        except Exception:
+            # The worker's periodic run of the same task still sees the request on disk.
+            log.exception("a search index rebuild could not be queued")
+
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for a background build of this process; True if none is running any more."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return thread is None or not thread.is_alive()
+        """Wait for a rebuild someone asked for; True once none is wanted any more."""
+        deadline = time.monotonic() + (timeout if timeout is not None else 3600)
+        while self.store.rebuild_wanted() is not None:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def ready(self, wait: float) -> bool:
-        """Is there an index to search? If not, start building one and wait up to ``wait`` seconds."""
+        """Is there an index to search? If not, ask for one and wait up to ``wait`` seconds."""
         current = self.store.current()
         if current is not None and current != self._failed:
             return True
-        self.start_rebuild(failed=current)
-        self.wait(wait)
-        current = self.store.current()
-        return current is not None and current != self._failed
+        if self.store.rebuild_wanted() is None:
+            self.request_rebuild(failed=current)
+        deadline = time.monotonic() + wait
+        while True:
+            current = self.store.current()
+            if current is not None and current != self._failed:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
     # ---- searching -------------------------------------------------------------------------------
 
@@ -215,8 +186,6 @@ class SearchService:
         for _ in range(2):
             if not self.ready(self.rebuild_wait):
                 raise Rebuilding()
-            self.settle(self.lock_timeout)
-            self._apply_pending(0)
             version = self.store.current()
             try:
                 version, searcher = self.store.searcher()
@@ -229,8 +198,7 @@ class SearchService:
             except Exception:
                 # A damaged file shows itself as almost any error from deep inside whoosh.
                 log.exception("the search index %s could not answer", version)
-                replacement = self._replacement
-                if replacement and replacement[0] == version and time.monotonic() - replacement[1] < REBUILD_COOLDOWN:
+                if self.store.replaced_within(version, REBUILD_COOLDOWN):
                     raise Unavailable() from None
             self.store.forget()
             self._failed = version

@@ -1,29 +1,27 @@
-"""The index on disk: generations, one writer at a time, and a queue of changes not yet applied.
+"""The index on disk: generations, and one writer at a time.
 
 Layout of the index folder::
 
     CURRENT          the generation readers use ("gen-<ns>-<pid> <schema version>"), replaced atomically
     gen-.../         one complete whoosh index per generation
-    pending/         changes waiting for the writer lock, one JSON file each, applied in name order
-    writer.lock      held (flock) by whoever writes: an update, a compaction or a rebuild
+    writer.lock      held (flock) by whoever writes: a batch of changes, a compaction or a rebuild
     compacted        touched when deleted records were last merged away
+    rebuild-wanted   a search found no usable index: the generation that failed ("" for none)
+    replaced         "<failed generation> <its replacement> <unix time>", after such a rebuild
 
 A rebuild writes a new generation beside the current one and switches CURRENT only when it is
-complete, so readers never see a half-built index; whoosh's own commits are atomic too. Every change
-is written to ``pending/`` before the lock is tried, and removed only after the index holding it is
-committed, so a writer that times out, or a process killed mid-update, loses nothing: the next
-writer (or search) applies it. Applying a change twice is harmless, as it replaces by id.
+complete, so readers never see a half-built index; whoosh's own commits are atomic too. Changes come
+from the outbox, in batches, in the job-queue worker: a batch that cannot get the lock is delivered
+again later, so nothing here needs to be durable beyond the index itself.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
 import threading
 import time
 from contextlib import contextmanager
-from itertools import count
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -40,7 +38,6 @@ log = logging.getLogger(__name__)
 # Bump when the schema or the analyser changes: an index written by older code is rebuilt, as is
 # one built with a different list of synonyms.
 SCHEMA_VERSION = "2." + synonyms_fingerprint()
-_sequence = count()
 
 
 def _storage(folder: Path) -> FileStorage:
@@ -97,50 +94,20 @@ class IndexStore:
         with self._open_lock:
             self._opened = None
 
-    # ---- the queue -------------------------------------------------------------------------------
+    # ---- changes -------------------------------------------------------------------------------
 
-    def enqueue(self, upserts: list[dict], removed: Iterable[str]) -> Path:
-        """Write one change durably; it is applied by whichever writer next holds the lock."""
-        self.pending_dir.mkdir(parents=True, exist_ok=True)
-        unique = f"{os.getpid():07d}-{next(_sequence):06d}"
-        temporary = self.pending_dir / f".{unique}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({"upsert": upserts, "remove": list(removed)}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Named by the time it becomes visible, so changes are applied in the order they were made.
-        final = self.pending_dir / f"{time.time_ns():020d}-{unique}.json"
-        os.replace(temporary, final)
-        return final
+    def apply(self, latest: dict[str, dict | None], timeout: float) -> int:
+        """Apply the last word on each record (fields, or None to remove it) in one commit.
 
-    def pending(self) -> list[Path]:
-        try:
-            names = sorted(e.name for e in os.scandir(self.pending_dir)
-                           if e.name.endswith(".json") and not e.name.startswith("."))
-        except FileNotFoundError:
-            return []
-        return [self.pending_dir / n for n in names]
-
-    def _apply_pending(self, ix, timeout: float) -> int:
-        applied = 0
-        while True:
-            files = self.pending()
-            if not files:
-                return applied
-            # The last word on each record, in the order the changes were made: whoosh cannot delete
-            # a record added earlier in the same commit, so each id must be touched once.
-            latest: dict[str, dict | None] = {}
-            for path in files:
-                try:
-                    change = json.loads(path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    log.error("search change %s could not be read; a reindex will restore it", path.name)
-                    continue
-                for doc_id in change.get("remove", ()):
-                    latest[doc_id] = None
-                for fields in change.get("upsert", ()):
-                    latest[fields["id"]] = fields
-                applied += 1
+        Raises IndexBusy if the lock does not come within ``timeout``. With no index yet nothing is
+        written: whoever builds it reads every record afresh, and cannot have started without the lock.
+        """
+        if not latest:
+            return 0
+        with self.writing(timeout):
+            if self.current() is None:
+                return 0
+            generation, ix = self.open()
             writer = ix.writer(timeout=timeout)
             try:
                 for doc_id, fields in latest.items():
@@ -152,8 +119,35 @@ class IndexStore:
                 writer.cancel()
                 raise
             writer.commit()
-            for path in files:
-                path.unlink(missing_ok=True)
+            return len(latest)
+
+    # ---- rebuilds asked for by searches ----------------------------------------------------------
+
+    def want_rebuild(self, failed: str | None) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self.root / f".rebuild-wanted.{os.getpid()}.tmp"
+        temporary.write_text(failed or "", encoding="utf-8")
+        os.replace(temporary, self.root / "rebuild-wanted")
+
+    def rebuild_wanted(self) -> str | None:
+        """The generation a search could not use ("" if there was none), or None if no rebuild is wanted."""
+        try:
+            return (self.root / "rebuild-wanted").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+
+    def rebuild_done(self, failed: str | None, generation: str | None) -> None:
+        (self.root / "rebuild-wanted").unlink(missing_ok=True)
+        if failed and generation:
+            (self.root / "replaced").write_text(f"{failed} {generation} {time.time():.0f}", encoding="utf-8")
+
+    def replaced_within(self, generation: str, seconds: float) -> bool:
+        """Was ``generation`` itself built, within ``seconds``, to replace one that failed?"""
+        try:
+            _failed, replacement, when = (self.root / "replaced").read_text(encoding="utf-8").split()
+        except (OSError, ValueError):
+            return False
+        return replacement == generation and time.time() - float(when) < seconds
 
     # ---- writing ---------------------------------------------------------------------------------
 
@@ -168,16 +162,6 @@ class IndexStore:
             yield
         finally:
             lock.release()
-
-    def apply_pending(self, timeout: float) -> int:
-        """Apply queued changes to the current generation; raises IndexBusy or IndexMissing."""
-        if not self.pending():
-            return 0
-        if self.current() is None:
-            raise IndexMissing("never built")  # the build will take the queue with it
-        with self.writing(timeout):
-            generation, ix = self.open()
-            return self._apply_pending(ix, timeout)
 
     def rebuild(self, documents: Iterable[dict], timeout: float,
                 unless: Callable[[str | None], bool] | None = None) -> int | None:
@@ -209,10 +193,8 @@ class IndexStore:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
             writer.commit()
-            self._apply_pending(ix, timeout)
             self._switch(generation)
             self._remove_generations(keep={generation, previous})
-            self._remove_abandoned_changes()
             return len(seen)
 
     def needs_compacting(self, interval: float) -> bool:
@@ -236,7 +218,6 @@ class IndexStore:
                 return False
             ix.writer(timeout=timeout).commit(optimize=True)
             (self.root / "compacted").touch()
-            self._apply_pending(ix, timeout)
             return True
 
     def _switch(self, generation: str) -> None:
@@ -253,17 +234,6 @@ class IndexStore:
         for entry in os.scandir(self.root):
             if entry.is_dir() and entry.name.startswith("gen-") and entry.name not in keep:
                 shutil.rmtree(entry.path, ignore_errors=True)
-
-    def _remove_abandoned_changes(self) -> None:
-        # A process killed while queueing a change leaves its temporary file behind; the change is
-        # in its source, which this rebuild has just read afresh.
-        cutoff = time.time() - 3600
-        for path in self.pending_dir.glob(".*.tmp"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-            except OSError:
-                pass
 
     def doc_count(self) -> int:
         return self.open()[1].doc_count()

@@ -67,6 +67,10 @@ def server(tmp_path_factory):
         proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
                                  "--timeout", "60", "wsgi:app"], env=env, cwd=ROOT, stdout=log,
                                 stderr=subprocess.STDOUT)
+        # The worker builds the search index and keeps it up to date, as beside any real server.
+        worker_log = open(folder / "worker.log", "w")
+        worker = subprocess.Popen(cli + ["worker", "--threads", "2"], env=env, cwd=ROOT, stdout=worker_log,
+                                  stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(150):
@@ -80,8 +84,11 @@ def server(tmp_path_factory):
             yield {"url": base, "env": env, "cli": cli, "log": folder / "gunicorn.log"}
         finally:
             proc.terminate()
+            worker.terminate()
             proc.wait(timeout=20)
+            worker.wait(timeout=20)
             log.close()
+            worker_log.close()
             text = (folder / "gunicorn.log").read_text()
             assert "Traceback" not in text, "the server logged an error:\n" + text[-5000:]
 

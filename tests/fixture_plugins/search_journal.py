@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from pathway_review import hookimpl
+from pathway_review import hookimpl, outbox
 from pathway_review.contracts import SearchDocument
 
 title = "Journal (search test)"
@@ -26,8 +26,10 @@ def document(number: int, text: str) -> SearchDocument:
 
 
 def announce(app, documents=(), removed=()) -> None:
-    app.extensions["pathway_review.plugins"].hook.search_documents_changed(
-        app=app, documents=list(documents), removed=list(removed))
+    # The files are the source of truth, so the event has a transaction of its own.
+    with app.extensions["pathway_review.db"].transaction() as session:
+        outbox.record(session, "search_documents_changed", about=([d.id for d in documents] + list(removed))[0],
+                      documents=list(documents), removed=list(removed))
 
 
 def write(app, number: int, text: str) -> None:
