@@ -6,7 +6,7 @@ import logging
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 
-from . import accounts, audit, ratelimit
+from . import accounts, audit, signin_limits
 from .access import public, rule_for
 from .boards import enabled_plugins
 from .db import SAFE_METHODS, database, get_session
@@ -30,20 +30,26 @@ def login():
     if request.method == "GET":
         return render_template("auth/login.html", email="", next=next_url, methods=methods)
 
-    addr = request.remote_addr or "unknown"
-    keys = [f"login:ip:{addr}", f"login:email:{accounts.normalise_email(email)}"]
-    if not ratelimit.hit_all(database(), keys, current_app.config["LOGIN_RATE_LIMIT"]):
-        audit.record_now("signin.rate_limited", target=accounts.normalise_email(email))
-        return render_template("auth/login.html", email=email, next=next_url, methods=methods,
-                               errors=[{"field": "email", "message": "Too many attempts. Wait a few minutes "
-                                                                      "and try again."}]), 429
+    address, who = request.remote_addr or "unknown", accounts.normalise_email(email)
+    spec = current_app.config["LOGIN_RATE_LIMIT"]
+    with database().sessions() as reading:
+        wait = signin_limits.seconds_to_wait(reading, address, who, spec)
+    if wait:
+        audit.record_now("signin.throttled", target=who, wait=wait)
+        minutes = max(1, round(wait / 60))
+        response = render_template("auth/login.html", email=email, next=next_url, methods=methods,
+                                   errors=[{"field": "email", "message": f"Too many attempts from here. Wait "
+                                            f"{minutes} minute{'s' if minutes > 1 else ''} and try again."}])
+        return response, 429, {"Retry-After": str(wait)}
     db = get_session()
     user = accounts.check_password(db, email, request.form.get("password") or "")
     if user is None:
-        audit.record("signin.failed", target=accounts.normalise_email(email))
+        signin_limits.record_failure(db, address, who, spec)
+        audit.record("signin.failed", target=who)
         db.commit()
         return render_template("auth/login.html", email=email, next=next_url, methods=methods,
                                errors=[{"field": "email", "message": GENERIC_FAILURE}]), 401
+    signin_limits.record_success(db, address, who)
     token = accounts.start_session(db, user)
     audit.record("signin", target=user.email, actor=user, board_id=user.board_id)
     db.commit()

@@ -25,7 +25,10 @@ DEFAULTS = {
     # response would only cost time.
     "SESSION_REFRESH_EACH_REQUEST": False,
     "WTF_CSRF_TIME_LIMIT": None,  # the session's own timeouts bound the token's life
-    "LOGIN_RATE_LIMIT": "10/300",  # attempts / seconds, per account and per address
+    # Sign-in: failures allowed per address, account and pair before waits begin / seconds after a key's
+    # last failure that it is forgotten. Successful sign-ins are never counted (see signin_limits).
+    "LOGIN_RATE_LIMIT": "10/900",
+    "TRUSTED_PROXIES": 0,  # reverse-proxy hops in front of the app whose X-Forwarded-For/-Proto to believe
     "EXPORT_RATE_LIMIT": "30/600",  # exports / seconds, per person
     "FEEDBACK_RATE_LIMIT": "120/600",  # new feedback records / seconds, per person
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -37,7 +40,8 @@ DEFAULTS = {
 
 # Environment values are strings; these keys are parsed as JSON so numbers and booleans survive.
 _JSON_KEYS = {"PRODUCTION", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "MAX_CONTENT_LENGTH",
-              "LIBRARY_CHECK_INTERVAL", "LOAD_ENTRY_POINTS", "SESSION_COOKIE_SECURE"}
+              "LIBRARY_CHECK_INTERVAL", "LOAD_ENTRY_POINTS", "SESSION_COOKIE_SECURE",
+              "TRUSTED_PROXIES"}
 
 
 def load_config(app, test_config: dict | None) -> None:
