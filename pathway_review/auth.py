@@ -29,6 +29,10 @@ def login():
     methods = flatten(host().call_each(host().hook.login_methods))
     if request.method == "GET":
         return render_template("auth/login.html", email="", next=next_url, methods=methods)
+    if not current_app.config.get("LOCAL_PASSWORDS", True):
+        return render_template("auth/login.html", email="", next=next_url, methods=methods, errors=[
+            {"field": "", "message": "This service does not use passwords. Sign in with your NHS Scotland "
+                                     "account."}]), 403
 
     address, who = request.remote_addr or "unknown", accounts.normalise_email(email)
     spec = current_app.config["LOGIN_RATE_LIMIT"]
@@ -50,8 +54,13 @@ def login():
         return render_template("auth/login.html", email=email, next=next_url, methods=methods,
                                errors=[{"field": "email", "message": GENERIC_FAILURE}]), 401
     signin_limits.record_success(db, address, who)
+    return sign_in(db, user, "password", next_url)
+
+
+def sign_in(db, user, method: str, next_url: str | None = None):
+    """Start a session for a person whose identity is proven, and send them on."""
     token = accounts.start_session(db, user)
-    audit.record("signin", target=user.email, actor=user, board_id=user.board_id)
+    audit.record("signin", target=user.email, actor=user, board_id=user.board_id, method=method)
     db.commit()
     session.clear()  # a fresh cookie at sign-in: nothing from before carries over
     session["sid"] = token
@@ -161,3 +170,8 @@ def _board_state(user) -> tuple[tuple[str, ...], int]:
 def enabled_for_board(board_id: int) -> list[str]:
     with database().sessions() as db:
         return sorted(enabled_plugins(db, board_id))
+
+
+from . import single_sign_on  # noqa: E402  (its routes live under /login/oidc)
+
+bp.register_blueprint(single_sign_on.bp)

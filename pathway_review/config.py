@@ -29,6 +29,14 @@ DEFAULTS = {
     # last failure that it is forgotten. Successful sign-ins are never counted (see signin_limits).
     "LOGIN_RATE_LIMIT": "10/900",
     "TRUSTED_PROXIES": 0,  # reverse-proxy hops in front of the app whose X-Forwarded-For/-Proto to believe
+    # NHS Scotland single sign-on through OpenID Connect; without an issuer only local passwords work.
+    # Entra ID: issuer https://login.microsoftonline.com/<tenant id>/v2.0, the app registration's id
+    # and secret, and the redirect URI <site>/login/oidc/callback registered there.
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_ALLOWED_DOMAINS": ["nhs.scot"],  # e-mail domains whose people may register (list, or comma-separated)
+    "LOCAL_PASSWORDS": True,  # false: the provider is the only way in (no password, invite or reset forms)
     "EXPORT_RATE_LIMIT": "30/600",  # exports / seconds, per person
     "FEEDBACK_RATE_LIMIT": "120/600",  # new feedback records / seconds, per person
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -41,7 +49,7 @@ DEFAULTS = {
 # Environment values are strings; these keys are parsed as JSON so numbers and booleans survive.
 _JSON_KEYS = {"PRODUCTION", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "MAX_CONTENT_LENGTH",
               "LIBRARY_CHECK_INTERVAL", "LOAD_ENTRY_POINTS", "SESSION_COOKIE_SECURE",
-              "TRUSTED_PROXIES"}
+              "TRUSTED_PROXIES", "LOCAL_PASSWORDS"}
 
 
 def load_config(app, test_config: dict | None) -> None:

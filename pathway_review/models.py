@@ -140,3 +140,18 @@ class SigninFailure(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class IdentityLink(Base):
+    """An account's sign-in through an OpenID Connect provider, by the provider's stable subject.
+
+    E-mail addresses get reused and renamed; the issuer and subject (Entra ID's ``oid``) do not.
+    """
+    __tablename__ = "identity_link"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(256))
+    subject: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,4 +1,4 @@
-"""Identity: failed sign-ins counted per address and account.
+"""Identity: failed sign-ins counted per address and account; accounts linked to an OpenID Connect subject.
 
 Revision ID: core_identity_0001
 """
@@ -10,6 +10,8 @@ down_revision = "core_0002"
 branch_labels = None
 depends_on = None
 
+TS = sa.DateTime(timezone=True)
+
 
 def upgrade():
     op.create_table(
@@ -18,7 +20,19 @@ def upgrade():
         sa.Column("failures", sa.Integer, nullable=False),
         sa.Column("last_failed_at", sa.Float, nullable=False, index=True),
     )
+    op.create_table(
+        "identity_link",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False,
+                  index=True),
+        sa.Column("issuer", sa.String(256), nullable=False),
+        sa.Column("subject", sa.String(256), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("last_used_at", TS, nullable=True),
+        sa.UniqueConstraint("issuer", "subject"),
+    )
 
 
 def downgrade():
+    op.drop_table("identity_link")
     op.drop_table("signin_failure")
