@@ -123,9 +123,9 @@ def board_users(board):
                 errors.append({"field": "email", "message": str(exc)})
             else:
                 audit.record("user.created", target=user.email, board_id=board_row.id, role=user.role)
-                db.commit()
-                flash(f"Account created for {user.email}. They need a password set before they can sign in.",
-                      "success")
+                from .admin_users import invite
+
+                invite(db, user)
                 return redirect(url_for("admin.board_users", board=board)), 303
     users = db.scalars(select(User).where(User.board_id == board_row.id).order_by(User.name)).all()
     return render_template("admin/board_users.html", board=board_row, users=users, errors=errors, form=form,
@@ -143,3 +143,6 @@ def audit_log():
                         .offset((page - 1) * per_page).limit(per_page)).all()
     rows = [(e, json.loads(e.detail or "{}")) for e in events]
     return render_template("admin/audit.html", rows=rows, page=page, has_next=page * per_page < total)
+
+
+from . import admin_users  # noqa: E402,F401  (one person's page and its actions, on this blueprint)

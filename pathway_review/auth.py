@@ -172,6 +172,7 @@ def enabled_for_board(board_id: int) -> list[str]:
         return sorted(enabled_plugins(db, board_id))
 
 
-from . import single_sign_on  # noqa: E402  (its routes live under /login/oidc)
+from . import account_pages, single_sign_on  # noqa: E402  (their routes live under /account, /login/oidc)
 
 bp.register_blueprint(single_sign_on.bp)
+bp.register_blueprint(account_pages.bp)

@@ -37,6 +37,8 @@ DEFAULTS = {
     "OIDC_CLIENT_SECRET": None,
     "OIDC_ALLOWED_DOMAINS": ["nhs.scot"],  # e-mail domains whose people may register (list, or comma-separated)
     "LOCAL_PASSWORDS": True,  # false: the provider is the only way in (no password, invite or reset forms)
+    "PUBLIC_URL": None,  # the site's address for links made outside a request (CLI invitations)
+    "RESET_RATE_LIMIT": "10/600",  # forgotten-password requests / seconds, per address
     "EXPORT_RATE_LIMIT": "30/600",  # exports / seconds, per person
     "FEEDBACK_RATE_LIMIT": "120/600",  # new feedback records / seconds, per person
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

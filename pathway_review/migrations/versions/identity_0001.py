@@ -1,4 +1,5 @@
-"""Identity: failed sign-ins counted per address and account; accounts linked to an OpenID Connect subject.
+"""Identity: failed sign-ins counted per address and account; accounts linked to an OpenID Connect subject;
+single-use links to set a password (invitations and resets).
 
 Revision ID: core_identity_0001
 """
@@ -31,8 +32,20 @@ def upgrade():
         sa.Column("last_used_at", TS, nullable=True),
         sa.UniqueConstraint("issuer", "subject"),
     )
+    op.create_table(
+        "account_link",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False,
+                  index=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("expires_at", TS, nullable=False),
+        sa.Column("used_at", TS, nullable=True),
+    )
 
 
 def downgrade():
+    op.drop_table("account_link")
     op.drop_table("identity_link")
     op.drop_table("signin_failure")
