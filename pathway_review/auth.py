@@ -6,7 +6,7 @@ import logging
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 
-from . import accounts, audit, signin_limits
+from . import accounts, audit, held_forms, signin_limits
 from .access import public, rule_for
 from .boards import enabled_plugins
 from .db import SAFE_METHODS, database, get_session
@@ -64,6 +64,7 @@ def sign_in(db, user, method: str, next_url: str | None = None):
     db.commit()
     session.clear()  # a fresh cookie at sign-in: nothing from before carries over
     session["sid"] = token
+    held_forms.note_signed_in(user.id)
     session.permanent = True
     return redirect(next_url or url_for("pathways.catalogue"))
 
@@ -78,7 +79,10 @@ def logout():
         if g.get("user") is not None:
             audit.record("signout", target=g.user.email)
         db.commit()
+    who = g.get("user")
     session.clear()
+    if who is not None:
+        held_forms.note_signed_out(who.id)  # a form still open in another tab is kept for them
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -97,7 +101,10 @@ def load_identity():
     if request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
         return None
     plugins = host()
+    cookie_account = held_forms.account_in_cookie()
     g.user, g.auth, enabled, g.generation = _identify()
+    if g.user is None and cookie_account is not None:
+        held_forms.note_signed_out(cookie_account)  # the session lapsed: other tabs' posts are kept too
     if g.user is None:
         enabled = ()
     elif g.user.board_id is None:
@@ -107,13 +114,20 @@ def load_identity():
     # CSRF guards cookie-carrying browsers. A token-authenticated call carries no cookie, and an
     # anonymous API call is refused below with 401, which says more than "form expired".
     anonymous_api = g.user is None and request.path.startswith("/api/")
+    view = current_app.view_functions.get(request.endpoint)
+    rule = rule_for(view) if view is not None else None
+    if (g.user is None and cookie_account is not None and rule is not None and not rule.public
+            and not anonymous_api and request.mimetype in ("application/x-www-form-urlencoded",
+                                                           "multipart/form-data")):
+        # Their session ended while they were typing: keep the words rather than answer "form expired".
+        kept = held_forms.hold(cookie_account)
+        if kept is not None:
+            return kept
     if request.method not in SAFE_METHODS and g.auth != "token" and not anonymous_api:
         csrf.protect()
 
-    view = current_app.view_functions.get(request.endpoint)
     if view is None:
         return None  # no such route: the 404 handler answers
-    rule = rule_for(view)
     if not rule.public and g.user is None:
         if request.path.startswith("/api/"):
             return error_response(401, "Sign in, or send an API token as 'Authorization: Bearer …'.")

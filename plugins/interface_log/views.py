@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from pathway_review import held_forms
 from pathway_review.access import can, checks_permission, signed_in
 from pathway_review.db import get_session
 from pathway_review.document import render_markdown
@@ -96,7 +97,8 @@ def new_issue(board):
     board_row = board_or_404(board, "interface_log:log")
     errors = []
     if request.method == "GET":
-        values = read_issue_form(request.args)
+        held = held_forms.restored()  # typed before a sign-out, and kept
+        values = read_issue_form(held if held is not None else request.args)
     else:
         values = read_issue_form(request.form)
         # Without JavaScript, choosing a pathway and asking for its sections re-draws the form.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review import audit
+from pathway_review import audit, held_forms
 from pathway_review.access import can, checks_permission, signed_in
 from pathway_review.db import get_session
 from pathway_review.document import render_markdown
@@ -86,9 +86,11 @@ def register(board):
 @checks_permission("local_notes:edit")
 def new_note(board):
     board_row = board_or_404(board, "local_notes:edit")
-    source = request.form if request.method == "POST" else request.args
+    held = held_forms.restored() if request.method == "GET" else None  # typed before a sign-out, and kept
+    posted = request.form if request.method == "POST" else held
+    source = posted if posted is not None else request.args
     slug = (source.get("pathway") or "").strip()
-    values = read_note(request.form) if request.method == "POST" else {"kind": "", "text": "", "reason": ""}
+    values = read_note(posted) if posted is not None else {"kind": "", "text": "", "reason": ""}
     values["section"] = (source.get("section") or "").strip()
     pathways = [(p.slug, p.title) for p in library().pathways.values()]
     if not slug:

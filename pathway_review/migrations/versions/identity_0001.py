@@ -1,5 +1,5 @@
 """Identity: failed sign-ins counted per address and account; accounts linked to an OpenID Connect subject;
-single-use links to set a password (invitations and resets).
+single-use links to set a password (invitations and resets); forms kept when a session lapsed.
 
 Revision ID: core_identity_0001
 """
@@ -43,9 +43,21 @@ def upgrade():
         sa.Column("expires_at", TS, nullable=False),
         sa.Column("used_at", TS, nullable=True),
     )
+    op.create_table(
+        "held_form",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False,
+                  index=True),
+        sa.Column("path", sa.String(500), nullable=False),
+        sa.Column("fields", sa.Text, nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("expires_at", TS, nullable=False, index=True),
+    )
 
 
 def downgrade():
+    op.drop_table("held_form")
     op.drop_table("account_link")
     op.drop_table("identity_link")
     op.drop_table("signin_failure")
