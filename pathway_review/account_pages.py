@@ -33,6 +33,16 @@ def overview():
     return render_template("account/overview.html", person=g.user, tokens=accounts.tokens_of(db, g.user.id))
 
 
+@bp.route("/stay-signed-in", methods=["POST"])
+@signed_in
+def stay_signed_in():
+    # Reaching here through the request pipeline already counted as activity on the session.
+    if request.accept_mimetypes.best == "application/json":
+        return "", 204
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
+                    else url_for("pathways.catalogue")), 303
+
+
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @signed_in
 def revoke_token(token_id):

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select, update
 
-from pathway_review.models import HeldForm, LoginSession, utcnow
+from pathway_review.models import HeldForm, LoginSession, as_utc, utcnow
 from tests.conftest import ACCOUNTS, PASSWORD, csrf_token
 from tests.feedback_support import OPEN, count_feedback, form
 
@@ -102,3 +102,22 @@ def test_an_interface_issue_typed_before_the_session_lapsed_comes_back(app, clie
     sign_in(client, "gp", next_url)
     page = html.unescape(client.get(next_url).get_data(as_text=True))
     assert description in page and 'value="Ward 12"' in page
+
+
+def test_pages_warn_before_the_idle_timeout_and_staying_signed_in_keeps_the_session(app, client):
+    sign_in(client, "gp")
+    page = client.get(NEW).get_data(as_text=True)
+    assert 'id="pr-session-warning"' in page and 'data-idle-seconds="1800"' in page
+    assert "js/session-timeout.js" in page
+    with db(app).transaction() as session:  # 25 idle minutes of the 30 allowed
+        session.execute(update(LoginSession).values(last_seen_at=utcnow() - timedelta(minutes=25)))
+    response = client.post("/account/stay-signed-in", data={"csrf_token": csrf_token(client)},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 204
+    with db(app).sessions() as session:
+        last_seen = session.scalar(select(LoginSession.last_seen_at))
+    assert utcnow() - as_utc(last_seen) < timedelta(minutes=1)
+    # Without JavaScript the button is a plain form: back to the page it was pressed on.
+    response = client.post("/account/stay-signed-in", data={"csrf_token": csrf_token(client)},
+                           headers={"Referer": "http://localhost" + NEW})
+    assert response.status_code == 303 and response.headers["Location"] == "http://localhost" + NEW
