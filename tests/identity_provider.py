@@ -34,14 +34,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start() -> tuple[subprocess.Popen, str]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("Node.js is not installed (apt-get install nodejs npm); OpenID Connect tests not run")
+def missing() -> str | None:
+    """Why the provider cannot run here, or None."""
+    if shutil.which("node") is None:
+        return "Node.js is not installed (apt-get install nodejs npm); OpenID Connect tests not run"
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
-        pytest.skip("the oidc-provider npm package is not installed (cd tests/oidc_provider && npm ci)")
+        return "the oidc-provider npm package is not installed (make oidc-provider, or npm ci in tests/oidc_provider)"
+    return None
+
+
+def start(clients: list[dict] | None = None) -> tuple[subprocess.Popen, str]:
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
     port = _free_port()
-    proc = subprocess.Popen([node, str(HERE / "server.mjs"), json.dumps({"port": port, "clients": CLIENTS})],
+    settings = {"port": port, "clients": clients or CLIENTS}
+    proc = subprocess.Popen([shutil.which("node"), str(HERE / "server.mjs"), json.dumps(settings)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     issuer = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
