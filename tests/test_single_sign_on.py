@@ -173,3 +173,20 @@ def test_local_passwords_can_be_switched_off(tmp_path, database_url, provider):
         assert client.get("/").status_code == 302
     finally:
         db(app).dispose()
+
+
+def test_an_unreachable_provider_gets_a_clear_page_not_an_error(tmp_path, database_url):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = make_app(tmp_path, database_url, **identity_provider.app_settings(dead))
+    try:
+        response = app.test_client().get("/login/oidc/")
+        assert response.status_code == 502
+        page = response.get_data(as_text=True)
+        assert "The NHS Scotland sign-in service is not answering" in page and "password" in page
+        assert '"provider_unreachable"' in refusals(app)[-1][1]
+    finally:
+        db(app).dispose()
