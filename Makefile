@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test unit e2e lint bench check clean
+.PHONY: run test unit e2e lint bench check clean oidc-provider
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,20 @@ run: $(VENV)/.installed
 	@HOST=$(HOST) PORT=$(PORT) $(BIN)/python scripts/run.py
 
 # The whole suite: unit tests, then the browser journeys (skipped, with the reason, without Chromium).
-test: $(VENV)/.installed
+test: $(VENV)/.installed oidc-provider
 	$(BIN)/python -m pytest
 
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed oidc-provider
 	$(BIN)/python -m pytest -m "not e2e"
+
+# The real OpenID Connect provider that single sign-on is tested against (npm's oidc-provider under
+# Node.js; Debian: apt-get install nodejs npm). Without npm those tests are skipped and say why.
+OIDC_PROVIDER := tests/oidc_provider
+oidc-provider:
+	@if command -v npm >/dev/null 2>&1; then \
+	  test $(OIDC_PROVIDER)/node_modules/.package-lock.json -nt $(OIDC_PROVIDER)/package-lock.json \
+	  || (cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error); \
+	else echo "npm not found: OpenID Connect sign-in tests will be skipped (apt-get install nodejs npm)"; fi
 
 e2e: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/e2e
@@ -45,4 +54,4 @@ check: $(VENV)/.installed
 	$(BIN)/pathway-review check
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache $(OIDC_PROVIDER)/node_modules

@@ -200,7 +200,62 @@ def user_for_token(db, token: str) -> User | None:
                               ).first()
         if row is None or not row[1].active:
             return None
+        note_token_use(db, row[0])
         user = row[1]
         _ = user.board  # loaded before the session closes
         session.expunge(user)
         return user
+
+
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
+def note_token_use(db, token: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute per token so API reads stay cheap."""
+    now = utcnow()
+    if token.last_used_at is not None and now - as_utc(token.last_used_at) < TOKEN_USE_PRECISION:
+        return
+    with db.transaction() as session:
+        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+
+
+def revoke_token(session, token: ApiToken) -> bool:
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    return True
+
+
+def tokens_of(session, user_id: int) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                                .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())))
+
+
+# ---- the account lifecycle ------------------------------------------------------------------------------
+
+def set_active(session, user: User, active: bool) -> bool:
+    """Switch an account on or off; switching off ends its sessions and API tokens at once."""
+    if user.active == active:
+        return False
+    user.active = active
+    if not active:
+        end_all_sessions(session, user.id)
+        session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=utcnow()))
+    return True
+
+
+def grant_role(session, user: User, role: str, board_slug: str | None = None) -> str:
+    """Give ``user`` a new role (board roles need a board); returns the role they had."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    board = user.board
+    if board_slug:
+        board = session.scalar(select(Board).where(Board.slug == board_slug))
+        if board is None:
+            raise AccountError(f"no board {board_slug!r}")
+    if role in BOARD_ROLES and board is None:
+        raise AccountError(f"a {role} account needs a board")
+    before, user.role = user.role, role
+    user.board = board if role in BOARD_ROLES or board_slug else None
+    return before

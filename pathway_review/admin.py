@@ -125,9 +125,9 @@ def board_users(board):
                 errors.append({"field": "email", "message": str(exc)})
             else:
                 audit.record("user.created", target=user.email, board_id=board_row.id, role=user.role)
-                db.commit()
-                flash(f"Account created for {user.email}. They need a password set before they can sign in.",
-                      "success")
+                from .admin_users import invite
+
+                invite(db, user)
                 return redirect(url_for("admin.board_users", board=board)), 303
     users = db.scalars(select(User).where(User.board_id == board_row.id).order_by(User.name)).all()
     return render_template("admin/board_users.html", board=board_row, users=users, errors=errors, form=form,
@@ -181,3 +181,6 @@ def retry_events():
     flash(f"{count} event{'s' if count != 1 else ''} put back in the queue." if count
           else "There was no failed event to retry.", "success")
     return redirect(url_for("admin.background")), 303
+
+
+from . import admin_users  # noqa: E402,F401  (one person's page and its actions, on this blueprint)

@@ -6,7 +6,7 @@ import logging
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 
-from . import accounts, audit, ratelimit
+from . import accounts, audit, held_forms, signin_limits
 from .access import public, rule_for
 from .boards import enabled_plugins
 from .db import SAFE_METHODS, database, get_session
@@ -30,26 +30,42 @@ def login():
     methods = flatten(host().call("login_methods"))
     if request.method == "GET":
         return render_template("auth/login.html", email="", next=next_url, methods=methods)
+    if not current_app.config.get("LOCAL_PASSWORDS", True):
+        return render_template("auth/login.html", email="", next=next_url, methods=methods, errors=[
+            {"field": "", "message": "This service does not use passwords. Sign in with your NHS Scotland "
+                                     "account."}]), 403
 
-    addr = request.remote_addr or "unknown"
-    keys = [f"login:ip:{addr}", f"login:email:{accounts.normalise_email(email)}"]
-    if not ratelimit.hit_all(database(), keys, current_app.config["LOGIN_RATE_LIMIT"]):
-        audit.record_now("signin.rate_limited", target=accounts.normalise_email(email))
-        return render_template("auth/login.html", email=email, next=next_url, methods=methods,
-                               errors=[{"field": "email", "message": "Too many attempts. Wait a few minutes "
-                                                                      "and try again."}]), 429
+    address, who = request.remote_addr or "unknown", accounts.normalise_email(email)
+    spec = current_app.config["LOGIN_RATE_LIMIT"]
+    with database().sessions() as reading:
+        wait = signin_limits.seconds_to_wait(reading, address, who, spec)
+    if wait:
+        audit.record_now("signin.throttled", target=who, wait=wait)
+        minutes = max(1, round(wait / 60))
+        response = render_template("auth/login.html", email=email, next=next_url, methods=methods,
+                                   errors=[{"field": "email", "message": f"Too many attempts from here. Wait "
+                                            f"{minutes} minute{'s' if minutes > 1 else ''} and try again."}])
+        return response, 429, {"Retry-After": str(wait)}
     db = get_session()
     user = accounts.check_password(db, email, request.form.get("password") or "")
     if user is None:
-        audit.record("signin.failed", target=accounts.normalise_email(email))
+        signin_limits.record_failure(db, address, who, spec)
+        audit.record("signin.failed", target=who)
         db.commit()
         return render_template("auth/login.html", email=email, next=next_url, methods=methods,
                                errors=[{"field": "email", "message": GENERIC_FAILURE}]), 401
+    signin_limits.record_success(db, address, who)
+    return sign_in(db, user, "password", next_url)
+
+
+def sign_in(db, user, method: str, next_url: str | None = None):
+    """Start a session for a person whose identity is proven, and send them on."""
     token = accounts.start_session(db, user)
-    audit.record("signin", target=user.email, actor=user, board_id=user.board_id)
+    audit.record("signin", target=user.email, actor=user, board_id=user.board_id, method=method)
     db.commit()
     session.clear()  # a fresh cookie at sign-in: nothing from before carries over
     session["sid"] = token
+    held_forms.note_signed_in(user.id)
     session.permanent = True
     return redirect(next_url or url_for("pathways.catalogue"))
 
@@ -64,7 +80,10 @@ def logout():
         if g.get("user") is not None:
             audit.record("signout", target=g.user.email)
         db.commit()
+    who = g.get("user")
     session.clear()
+    if who is not None:
+        held_forms.note_signed_out(who.id)  # a form still open in another tab is kept for them
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -80,7 +99,10 @@ def load_identity():
     if request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
         return None
     plugins = host()
+    cookie_account = held_forms.account_in_cookie()
     g.user, g.auth, enabled, g.generation = _identify()
+    if g.user is None and cookie_account is not None:
+        held_forms.note_signed_out(cookie_account)  # the session lapsed: other tabs' posts are kept too
     if g.user is None:
         enabled = ()
     elif g.user.board_id is None:
@@ -90,13 +112,20 @@ def load_identity():
     # CSRF guards cookie-carrying browsers. A token-authenticated call carries no cookie, and an
     # anonymous API call is refused below with 401, which says more than "form expired".
     anonymous_api = g.user is None and request.path.startswith("/api/")
+    view = current_app.view_functions.get(request.endpoint)
+    rule = rule_for(view) if view is not None else None
+    if (g.user is None and cookie_account is not None and rule is not None and not rule.public
+            and not anonymous_api and request.mimetype in ("application/x-www-form-urlencoded",
+                                                           "multipart/form-data")):
+        # Their session ended while they were typing: keep the words rather than answer "form expired".
+        kept = held_forms.hold(cookie_account)
+        if kept is not None:
+            return kept
     if request.method not in SAFE_METHODS and g.auth != "token" and not anonymous_api:
         csrf.protect()
 
-    view = current_app.view_functions.get(request.endpoint)
     if view is None:
         return None  # no such route: the 404 handler answers
-    rule = rule_for(view)
     if not rule.public and g.user is None:
         if request.path.startswith("/api/"):
             return error_response(401, "Sign in, or send an API token as 'Authorization: Bearer …'.")
@@ -146,3 +175,9 @@ def _board_state(user) -> tuple[tuple[str, ...], int]:
 def enabled_for_board(board_id: int) -> list[str]:
     with database().sessions() as db:
         return sorted(enabled_plugins(db, board_id))
+
+
+from . import account_pages, single_sign_on  # noqa: E402  (their routes live under /account, /login/oidc)
+
+bp.register_blueprint(single_sign_on.bp)
+bp.register_blueprint(account_pages.bp)

@@ -192,6 +192,10 @@ def register(app) -> None:
             token = accounts.create_token(session, user, name)
         click.echo(token)
 
+    from .account_commands import register as register_account_commands
+
+    register_account_commands(users, tokens)
+
     plugins = click.Group("plugins", help="List plugins, switch optional ones on or off per board, retire one.")
     cli.add_command(plugins)
 

@@ -33,7 +33,23 @@ CORE_SETTINGS = [
     Setting("PRODUCTION", "bool", False, "Secure cookies and HSTS; refuses to start without SECRET_KEY"),
     Setting("SESSION_IDLE_TIMEOUT", "int", 30 * 60, "seconds without a request before a sign-in ends"),
     Setting("SESSION_ABSOLUTE_TIMEOUT", "int", 12 * 60 * 60, "seconds after which any sign-in ends"),
-    Setting("LOGIN_RATE_LIMIT", "rate", "10/300", "sign-in attempts per seconds, per account and per address"),
+    # Sign-in: failures allowed per address, account and pair before waits begin / seconds after a key's last
+    # failure that it is forgotten. Successful sign-ins are never counted (see signin_limits).
+    Setting("LOGIN_RATE_LIMIT", "rate", "10/900", "failed sign-ins free per address, per account and per address "
+            "and account / seconds after the last failure that they are forgotten"),
+    Setting("RESET_RATE_LIMIT", "rate", "10/600", "forgotten-password requests per seconds, per address"),
+    Setting("TRUSTED_PROXIES", "int", 0, "reverse-proxy hops in front of the app whose `X-Forwarded-For`/`-Proto` "
+            "are believed"),
+    # NHS Scotland single sign-on through OpenID Connect; without an issuer only local passwords work.
+    Setting("OIDC_ISSUER", "str", None, "NHS Scotland sign-in, e.g. "
+            "`https://login.microsoftonline.com/<tenant id>/v2.0`"),
+    Setting("OIDC_CLIENT_ID", "str", None, "the app registration's id; redirect URI `<site>/login/oidc/callback`"),
+    Setting("OIDC_CLIENT_SECRET", "str", None, "the app registration's secret", secret=True),
+    Setting("OIDC_ALLOWED_DOMAINS", "list", ["nhs.scot"], "e-mail domains whose people may register as GPs"),
+    Setting("LOCAL_PASSWORDS", "bool", True, "`false`: the provider is the only way in (no password, invitation or "
+            "reset forms)"),
+    Setting("PUBLIC_URL", "str", None, "the site's address, for links made outside a request (invitations printed "
+            "by the command line, links in e-mail)"),
     Setting("MAX_CONTENT_LENGTH", "int", 2 * 1024 * 1024, "the largest request body accepted, in bytes"),
     Setting("LIBRARY_CHECK_INTERVAL", "float", 2.0, "seconds between checks for changed pathway files"),
     Setting("PLUGINS", "list", [], "extra plugin modules to load, beside the installed ones"),

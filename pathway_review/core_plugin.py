@@ -1,11 +1,11 @@
 """The core's own hook implementations: its permission rules, navigation and searchable sections."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
 from . import outbox
 from .access import core_permission
-from .contracts import NavLink, PeriodicTask, SearchDocument
+from .contracts import Action, NavLink, PeriodicTask, SearchDocument
 from .plugins import hookimpl
 
 title = "Core"
@@ -25,6 +25,16 @@ def nav_links(user):
     elif user.role == "cfsd":
         links.append(NavLink(url_for("admin.library_health"), "Library health", order=90))
     return links
+
+
+@hookimpl
+def login_methods():
+    from . import single_sign_on
+
+    if not single_sign_on.enabled():
+        return None
+    return [Action(url_for("auth.oidc.start", next=request.values.get("next") or None), single_sign_on.LABEL,
+                   order=10)]
 
 
 @hookimpl

@@ -68,7 +68,8 @@ def _tune_sqlite(engine) -> None:
 
 # Bookkeeping that changes on page views or sign-ins and never alters what a page shows.
 UNTRACKED_TABLES = {"login_session", "audit_event", "rate_limit_window", "data_generation", "api_token",
-                    "outbox_event", "periodic_run", "plugin_failure"}
+                    "outbox_event", "periodic_run", "plugin_failure", "signin_failure", "account_link",
+                    "held_form"}
 
 
 def track_changes(sessions: sessionmaker) -> None:

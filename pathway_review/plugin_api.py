@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from . import audit as _audit, inputs as _inputs, jobs as _jobs, outbox as _outbox, ratelimit as _ratelimit
+from . import (audit as _audit, held_forms as _held_forms, inputs as _inputs, jobs as _jobs, outbox as _outbox,
+               ratelimit as _ratelimit)
 from .access import can, checks_permission, public, roles_required, signed_in
 from .board_plugins import BoardPlugin, BoardScope, appointed
 from .boards import (TERRITORIAL_BOARDS, board_for_plugin, boards_with_plugin, enabled_plugins,
@@ -35,6 +36,7 @@ inputs = SimpleNamespace(**{name: getattr(_inputs, name) for name in (
     "InputError", "json_object", "unknown_fields", "expect", "check_json", "bounded_int", "query_int", "page_number",
     "bounded_date", "text_problem", "check_texts", "shows_text_problems", "form_text_errors", "storable",
     "same_site_path", "MAX_ID", "MAX_INT", "FIRST_YEAR", "LAST_YEAR")})
+held_forms = SimpleNamespace(restored=_held_forms.restored)
 outbox = SimpleNamespace(record=_outbox.record, counts=_outbox.counts)
 jobs = SimpleNamespace(run_soon=_jobs.run_soon)
 ratelimit = SimpleNamespace(parse_limit=_ratelimit.parse_limit, hit=_ratelimit.hit, hit_all=_ratelimit.hit_all,
@@ -60,5 +62,5 @@ __all__ = [
     # patient identifiers
     "Field", "FieldProblem", "check_fields", "describe_for_log", "find_identifiers",
     # audit, rate limits, errors, time
-    "audit", "ratelimit", "inputs", "error_response", "abort_with", "today", "utcnow", "as_utc",
+    "audit", "ratelimit", "inputs", "held_forms", "error_response", "abort_with", "today", "utcnow", "as_utc",
 ]

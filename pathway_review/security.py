@@ -33,6 +33,14 @@ def init_app(app) -> None:
     # CSRF is checked in the request pipeline (auth.load_identity) so bearer-token API calls,
     # which carry no cookie, can be told apart from browser form posts.
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        # Behind a proxy every request comes from the proxy's address; sign-in limits and the audit
+        # trail need the person's. Only as many hops as configured are believed: a header a client
+        # wrote itself would otherwise choose its own address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     csrf.init_app(app)
     app.after_request(_headers)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import get_session, get_version_or_404, inputs, roles_required
+from pathway_review.plugin_api import get_session, get_version_or_404, held_forms, inputs, roles_required
 
 from . import service
 from .models import TYPES, Feedback
@@ -26,9 +26,9 @@ def own_or_404(feedback_id: int) -> Feedback:
     return record
 
 
-def form_from_request(version) -> dict:
+def form_from_request(version, posted=None) -> dict:
     """The form exactly as typed, to show back, and the input to check."""
-    form = request.form
+    form = request.form if posted is None else posted
     answers = {}
     for question in questions_for(version):
         name = f"answers.{question.id}"
@@ -67,6 +67,9 @@ def new(slug, version):
         if section is not None and pv.section(section) is None:
             abort(404)
         form = {"section": section, "type": "", "text": "", "answers": {}, "attribution": "named"}
+        held = held_forms.restored()  # typed before the GP was signed out, and kept
+        if held is not None:
+            form = form_from_request(pv, held)
         return render_form(pv, form, closed=service.window_message(pv))
     form = form_from_request(pv)
     closed = service.window_message(pv)
@@ -99,7 +102,9 @@ def edit(feedback_id):
     if record.status == "withdrawn":
         closed = "You withdrew this feedback, so it can no longer be changed."
     if request.method == "GET":
-        return render_form(pv, form_from_record(record), record=record, closed=closed)
+        held = held_forms.restored()
+        form = form_from_request(pv, held) if held is not None else form_from_record(record)
+        return render_form(pv, form, record=record, closed=closed)
     form = form_from_request(pv)
     if closed:
         return render_form(pv, form, record=record, closed=closed, status=409)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import User, can, checks_permission, get_session, library, render_markdown, signed_in
+from pathway_review.plugin_api import (User, can, checks_permission, get_session, held_forms, library, render_markdown,
+                                       signed_in)
 
 from .dashboard import board_dashboard, open_first
 from .forms import LABELS, check_issue, check_triage, section_choices
@@ -90,7 +91,8 @@ def new_issue(board):
     board_row = board_or_404(board, "interface_log:log")
     errors = []
     if request.method == "GET":
-        values = read_issue_form(request.args)
+        held = held_forms.restored()  # typed before a sign-out, and kept
+        values = read_issue_form(held if held is not None else request.args)
     else:
         values = read_issue_form(request.form)
         # Without JavaScript, choosing a pathway and asking for its sections re-draws the form.

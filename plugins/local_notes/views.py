@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import (Board, abort_with, audit, can, checks_permission, get_session, render_markdown,
-                                       inputs, signed_in, utcnow)
+from pathway_review.plugin_api import (Board, abort_with, audit, can, checks_permission, get_session, held_forms,
+                                       inputs, render_markdown, signed_in, utcnow)
 
 from . import search
 from .forms import LABELS, check_note, field_errors, read_note
@@ -79,9 +79,11 @@ def register(board):
 @checks_permission("local_notes:edit")
 def new_note(board):
     board_row = board_or_404(board, "local_notes:edit")
-    source = request.form if request.method == "POST" else request.args
+    held = held_forms.restored() if request.method == "GET" else None  # typed before a sign-out, and kept
+    posted = request.form if request.method == "POST" else held
+    source = posted if posted is not None else request.args
     slug = (source.get("pathway") or "").strip()
-    values = read_note(request.form) if request.method == "POST" else {"kind": "", "text": "", "reason": ""}
+    values = read_note(posted) if posted is not None else {"kind": "", "text": "", "reason": ""}
     values["section"] = (source.get("section") or "").strip()
     pathways = [(p.slug, p.title) for p in library().pathways.values()]
     if not slug:

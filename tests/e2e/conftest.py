@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import identity_provider
 from tests.conftest import ROOT, SAMPLE_PATHWAYS, TODAY, temporary_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -63,6 +64,15 @@ def server(tmp_path_factory):
         subprocess.run(cli + ["init"], env=env, cwd=ROOT, check=True, capture_output=True)
         subprocess.run(cli + ["demo", "accounts"], env=env, cwd=ROOT, check=True, capture_output=True)
         port = _free_port()
+        provider = None
+        if identity_provider.missing() is None:
+            # NHS Scotland sign-in through a real provider, beside the demo accounts' passwords.
+            client = {"client_id": "pathway-review", "client_secret": "e2e-client-secret",
+                      "redirect_uris": [f"http://127.0.0.1:{port}/login/oidc/callback"]}
+            provider, issuer = identity_provider.start([client])
+            env.update(PATHWAY_REVIEW_OIDC_ISSUER=issuer, PATHWAY_REVIEW_OIDC_CLIENT_ID="pathway-review",
+                       PATHWAY_REVIEW_OIDC_CLIENT_SECRET="e2e-client-secret",
+                       PATHWAY_REVIEW_OIDC_ALLOWED_DOMAINS="nhs.scot")
         log = open(folder / "gunicorn.log", "w")
         proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
                                  "--timeout", "60", "wsgi:app"], env=env, cwd=ROOT, stdout=log,
@@ -81,12 +91,16 @@ def server(tmp_path_factory):
                     if proc.poll() is not None:
                         raise RuntimeError((folder / "gunicorn.log").read_text()) from None
                     time.sleep(0.2)
-            yield {"url": base, "env": env, "cli": cli, "log": folder / "gunicorn.log"}
+            yield {"url": base, "env": env, "cli": cli, "log": folder / "gunicorn.log",
+                   "oidc": identity_provider.missing()}
         finally:
             proc.terminate()
             worker.terminate()
             proc.wait(timeout=20)
             worker.wait(timeout=20)
+            if provider is not None:
+                provider.terminate()
+                provider.wait(timeout=10)
             log.close()
             worker_log.close()
             text = (folder / "gunicorn.log").read_text()
