@@ -92,10 +92,11 @@ def load_identity():
     # CSRF guards cookie-carrying browsers. A token-authenticated call carries no cookie, and an
     # anonymous API call is refused below with 401, which says more than "form expired".
     anonymous_api = g.user is None and request.path.startswith("/api/")
-    if request.method not in SAFE_METHODS and g.auth != "token" and not anonymous_api:
+    view = current_app.view_functions.get(request.endpoint)
+    exempt = getattr(view, "csrf_exempt", False)
+    if request.method not in SAFE_METHODS and g.auth != "token" and not anonymous_api and not exempt:
         csrf.protect()
 
-    view = current_app.view_functions.get(request.endpoint)
     if view is None:
         return None  # no such route: the 404 handler answers
     rule = rule_for(view)

@@ -33,6 +33,12 @@ DEFAULTS = {
     "PLUGINS": [],  # extra plugin modules or dotted paths (tests, local development)
     "LOAD_ENTRY_POINTS": True,
     "TODAY": None,  # ISO date that freezes the consultation clock (tests, demos)
+    # E-mail, sent only by the job-queue worker. No SMTP_URL: mails wait in the outbox, nothing is lost.
+    # smtp://user:pass@host:port; STARTTLS with ?starttls=true or smtp+starttls://; smtps:// for TLS from the start.
+    "SMTP_URL": None,
+    "MAIL_FROM": "Pathway Review <no-reply@pathway-review.invalid>",
+    # Where the site is reached from outside: links in mails are built on it (there is no request to ask).
+    "BASE_URL": "http://127.0.0.1:5000",
 }
 
 # Environment values are strings; these keys are parsed as JSON so numbers and booleans survive.

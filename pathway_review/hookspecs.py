@@ -262,6 +262,18 @@ def dataset_links(dataset: str, filters: "dict[str, Any]", user: "User") -> "lis
 
 
 @hookspec
+def consultation_draft_holders(slug: str, version: str) -> "list[int] | None":
+    """Name the people who hold an unsent draft on a consultation version.
+
+    Called by scheduled work (e.g. the "consultation closes in 7 days" reminder) with an app context.
+
+    :param slug: the pathway's slug.
+    :param version: the version out for consultation.
+    :return: a list of user ids, or None.
+    """
+
+
+@hookspec
 def search_documents() -> "Iterable[SearchDocument] | None":
     """Yield every searchable record you own, for a full rebuild of the search index.
 
@@ -316,6 +328,25 @@ def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status
     :param feedback: the record as the feedback API returns it, with its new status.
     :param old_status: the status before the change.
     :param new_status: the status after it.
+    """
+
+
+@hookspec
+def feedback_answered(app: "Flask", feedback: "dict[str, Any]") -> None:
+    """Called after CfSD writes or changes its answer to a piece of feedback (a non-empty response).
+
+    :param app: the application.
+    :param feedback: the record as the feedback API returns it, with the new ``response`` and ``status``.
+    """
+
+
+@hookspec
+def interface_issue_changed(app: "Flask", issue: "dict[str, Any]", changes: "dict[str, list[Any]]") -> None:
+    """Called after an interface issue is triaged: its status, owner or resolution changed.
+
+    :param app: the application.
+    :param issue: the issue as the interface-log API returns it, plus ``owner_id`` and ``reported_by_id``.
+    :param changes: ``{field: [old, new]}`` for each field that changed (``status``, ``owner_id``...).
     """
 
 
