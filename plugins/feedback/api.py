@@ -212,5 +212,6 @@ def triage_feedback(feedback_id):
     changes = service.triage(session, g.user, record, checked.values)
     session.commit()
     if changes:
-        events.announce([record], status_changes=[(record, old, record.status)] if "status" in changes else [])
+        events.announce([record], status_changes=[(record, old, record.status)] if "status" in changes else [],
+                        answered=events.answered(record, changes))
     return record_response(record)

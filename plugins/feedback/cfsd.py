@@ -191,7 +191,7 @@ def response(feedback_id):
             session.commit()
             if changes:
                 events.announce([record], status_changes=[(record, old, record.status)] if "status" in changes
-                                 else [])
+                                 else [], answered=events.answered(record, changes))
             flash("Triage saved." if changes else "Nothing changed.", "success")
             return redirect(url_for("consultations.response", feedback_id=record.id))
     pathway = service.library().get(record.pathway_slug)

@@ -12,6 +12,11 @@ from .models import Feedback
 from .service import library
 
 
+def answered(record: Feedback, changes: dict) -> list[Feedback]:
+    """The record, if this triage gave it an answer the GP has not been told yet."""
+    return [record] if "response" in changes and record.response else []
+
+
 def serialize(record: Feedback) -> dict:
     return {
         "id": record.id, "pathway": record.pathway_slug, "version": record.version,
@@ -48,7 +53,7 @@ def search_document(record: Feedback, pathway_title: str | None = None) -> Searc
 
 
 def announce(records: list[Feedback], submitted: list[Feedback] = (),
-             status_changes: list[tuple[Feedback, str, str]] = ()) -> None:
+             status_changes: list[tuple[Feedback, str, str]] = (), answered: list[Feedback] = ()) -> None:
     """After commit: keep the search index in step and fire the feedback events.
 
     Each listener is called on its own (``call_each``): one that raises is logged and left out, and
@@ -70,3 +75,6 @@ def announce(records: list[Feedback], submitted: list[Feedback] = (),
         for record, old, new in status_changes:
             plugins.call_each(hook.feedback_status_changed, app=app, feedback=serialize(record),
                               old_status=old, new_status=new)
+    if answered and hook.feedback_answered.get_hookimpls():
+        for record in answered:
+            plugins.call_each(hook.feedback_answered, app=app, feedback=serialize(record))

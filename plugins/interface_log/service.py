@@ -41,6 +41,7 @@ def apply_triage(issue: InterfaceIssue, changes: dict) -> None:
     if not changes:
         return
     old_status = issue.status
+    before = {key: getattr(issue, key) for key in changes}
     for key, value in changes.items():
         setattr(issue, key, value)
     now = utcnow()
@@ -58,6 +59,12 @@ def apply_triage(issue: InterfaceIssue, changes: dict) -> None:
     db.commit()
     db.refresh(issue)
     announce(documents=[issue_document(issue)])
+    changed = {key: [before[key], getattr(issue, key)] for key in changes if before[key] != getattr(issue, key)}
+    if changed:
+        current_app.extensions["pathway_review.plugins"].notify(
+            "interface_issue_changed", app=current_app._get_current_object(),
+            issue={**issue_json(issue), "owner_id": issue.owner_id, "reported_by_id": issue.reported_by_id},
+            changes=changed)
 
 
 def person(user) -> dict | None:
