@@ -220,3 +220,15 @@ def test_the_interface_issue_owner_and_its_reporter_are_told(app, client, auth, 
     [resolved] = smtp_server.to("gp")
     assert "was resolved" in resolved["Subject"] and "Template changed." in text_of(resolved)
     assert len(smtp_server.to("board-admin")) == 1
+
+
+def test_without_a_mail_server_mail_waits_and_the_command_sends_it_later(app, client, runner, smtp_server):
+    live = app.config["SMTP_URL"]
+    app.config["SMTP_URL"] = None
+    client.post(API, json=api_body(), headers=token(app, "gp"))
+    send(app)
+    assert [(m.state, m.attempts) for m in mails(app)] == [("pending", 0)]
+    app.config["SMTP_URL"] = live
+    result = runner.invoke(args=["notifications", "send"])
+    assert result.exit_code == 0 and "1 mail(s) sent." in result.output
+    assert len(smtp_server.to("gp")) == 1
