@@ -21,11 +21,22 @@ def free_port() -> int:
 class MailCatcher:
     """Keeps every message it accepts; refuses the addresses in ``refuse`` with the code given."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, credentials: tuple[str, str] | None = None):
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
         self.refuse: dict[str, str] = {}
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        options = {}
+        if credentials:
+            # Plain AUTH without TLS is for this loopback test server only.
+            options = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+        self.credentials = credentials
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        return AuthResult(success=given == self.credentials, handled=False)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:

@@ -232,3 +232,42 @@ def test_without_a_mail_server_mail_waits_and_the_command_sends_it_later(app, cl
     result = runner.invoke(args=["notifications", "send"])
     assert result.exit_code == 0 and "1 mail(s) sent." in result.output
     assert len(smtp_server.to("gp")) == 1
+
+
+def test_the_smtp_url_carries_credentials_and_tls_choices():
+    from plugins.notifications.sending import parse_smtp_url
+
+    server = parse_smtp_url("smtp://mailer%40nhs.scot:s%3Dcret@relay.example:587?starttls=true")
+    assert (server.host, server.port, server.username, server.password) == ("relay.example", 587, "mailer@nhs.scot",
+                                                                            "s=cret")
+    assert server.starttls and not server.tls
+    assert parse_smtp_url("smtp+starttls://relay.example").starttls
+    assert parse_smtp_url("smtps://relay.example").tls and parse_smtp_url("smtps://relay.example").port == 465
+    assert not parse_smtp_url("smtp://relay.example").starttls
+    with pytest.raises(ValueError):
+        parse_smtp_url("http://relay.example")
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_mail_is_sent_with_credentials_and_waits_when_they_are_wrong(app, client):
+    from tests.mail_support import MailCatcher
+
+    guarded = MailCatcher(credentials=("pathway-review", "letmein"))
+    guarded.start()
+    try:
+        app.config["SMTP_URL"] = f"smtp://pathway-review:wrong@127.0.0.1:{guarded.port}"
+        client.post(API, json=api_body(), headers=token(app, "gp"))
+        send(app)
+        assert guarded.messages == [] and mails(app)[0].state == "pending" and "535" in mails(app)[0].last_error
+        app.config["SMTP_URL"] = f"smtp://pathway-review:letmein@127.0.0.1:{guarded.port}"
+        with app.app_context():
+            from plugins.notifications.sending import send_due
+            from tests.feedback_support import db
+
+            with db(app).transaction() as session:  # as if the backoff had passed
+                from plugins.notifications.models import Mail
+                session.query(Mail).update({"next_attempt_at": utcnow() - timedelta(seconds=1)})
+            assert send_due(app) == 1
+        assert len(guarded.to("gp")) == 1
+    finally:
+        guarded.stop()

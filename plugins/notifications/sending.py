@@ -106,9 +106,17 @@ def _connect(server: SmtpServer) -> smtplib.SMTP:
     else:
         smtp = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
         if server.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            try:
+                smtp.starttls(context=ssl.create_default_context())
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+                raise
     if server.username:
-        smtp.login(server.username, server.password or "")
+        try:
+            smtp.login(server.username, server.password or "")
+        except smtplib.SMTPException:
+            smtp.close()
+            raise
     return smtp
 
 
