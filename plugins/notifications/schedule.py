@@ -76,14 +76,19 @@ def closing_soon(app) -> None:
     now = today()
     with app.app_context():
         plugins = host()
-        with database().transaction() as session:
-            for pv in _versions():
-                left = pv.days_left(now)
-                if left is None or left > CLOSING_DAYS:
-                    continue
+        # Asked before the write transaction starts, so the write lock is not held while others read.
+        closing = []
+        for pv in _versions():
+            left = pv.days_left(now)
+            if left is not None and left <= CLOSING_DAYS:
                 holders = flatten(plugins.call_each(plugins.hook.consultation_draft_holders, slug=pv.slug,
                                                     version=pv.version))
-                for user in users(session, sorted(set(holders))):
+                closing.append((pv, sorted(set(holders))))
+        if not closing:
+            return
+        with database().transaction() as session:
+            for pv, holders in closing:
+                for user in users(session, holders):
                     queue(session, user, Message(
                         kind="consultation_closing",
                         subject=f"{pv.title} {pv.version} closes on {_day_text(pv.consultation_closes)}",
@@ -133,23 +138,27 @@ def consultation_digests(app) -> None:
         if dataset is None:
             return
         since = (now - timedelta(days=1)).isoformat()
+        figures = []  # counted before the write transaction, which then only writes
+        for pv in _versions():
+            if pv.consultation_state(now) != "open":
+                continue
+            round_ = f"{pv.slug}/{pv.version}"
+            fresh = list(dataset.rows({"round": round_, "submitted_from": since}))
+            waiting = sum(1 for _ in dataset.rows({"round": round_, "status": "new"}))
+            if fresh or waiting:
+                figures.append((pv, round_, len(fresh), sum(1 for row in fresh if row.get("safety_concern")),
+                                waiting))
+        if not figures:
+            return
         with database().transaction() as session:
             staff = users_with_role(session, "cfsd")
-            for pv in _versions():
-                if pv.consultation_state(now) != "open":
-                    continue
-                round_ = f"{pv.slug}/{pv.version}"
-                fresh = list(dataset.rows({"round": round_, "submitted_from": since}))
-                waiting = sum(1 for _ in dataset.rows({"round": round_, "status": "new"}))
-                if not fresh and not waiting:
-                    continue
-                safety = sum(1 for row in fresh if row.get("safety_concern"))
+            for pv, round_, fresh, safety, waiting in figures:
                 for user in staff:
                     queue(session, user, Message(
                         kind="consultation_digest", subject=f"Daily digest: {pv.title} {pv.version}",
                         heading=f"{pv.title} {pv.version}: the last day",
                         paragraphs=[f"The consultation closes on {_day_text(pv.consultation_closes)}."],
-                        facts=[("New responses since yesterday", str(len(fresh))),
+                        facts=[("New responses since yesterday", str(fresh)),
                                ("New patient-safety concerns", str(safety)),
                                ("Awaiting triage", str(waiting))],
                         action=("Open the responses", link("consultations.responses", slug=pv.slug,
