@@ -40,8 +40,9 @@ def issue(session, user: User, kind: str) -> str:
 def link_url(token: str) -> str:
     if has_request_context():
         return url_for("auth.account.set_password", token=token, _external=True)
-    base = (current_app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
+    from .config import public_url
+
+    with current_app.test_request_context(base_url=public_url()):
         return url_for("auth.account.set_password", token=token, _external=True)
 
 

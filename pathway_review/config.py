@@ -48,6 +48,10 @@ CORE_SETTINGS = [
     Setting("OIDC_ALLOWED_DOMAINS", "list", ["nhs.scot"], "e-mail domains whose people may register as GPs"),
     Setting("LOCAL_PASSWORDS", "bool", True, "`false`: the provider is the only way in (no password, invitation or "
             "reset forms)"),
+    # E-mail, sent only by the job-queue worker. No SMTP_URL: mails wait in the outbox, nothing is lost.
+    Setting("SMTP_URL", "str", None, "the mail server: `smtp://user:pass@host:port`; STARTTLS with `?starttls=true` "
+            "or `smtp+starttls://`; `smtps://` for TLS from the start", secret=True),
+    Setting("MAIL_FROM", "str", "Pathway Review <no-reply@pathway-review.invalid>", "the sender of every mail"),
     Setting("PUBLIC_URL", "str", None, "the site's address, for links made outside a request (invitations printed "
             "by the command line, links in e-mail)"),
     Setting("MAX_CONTENT_LENGTH", "int", 2 * 1024 * 1024, "the largest request body accepted, in bytes"),
@@ -334,3 +338,10 @@ def markdown_table(app) -> str:
 
 def show(value: Any) -> str:
     return "(not set)" if value is None else json.dumps(value) if not isinstance(value, str) else value
+
+
+def public_url() -> str:
+    """The site's address as people reach it, for links made outside a request (mail, the command line)."""
+    from flask import current_app
+
+    return (current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")

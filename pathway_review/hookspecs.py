@@ -322,6 +322,19 @@ def dataset_links(dataset: str, filters: "dict[str, Any]", user: "User") -> "lis
 
 @isolated
 @hookspec
+def consultation_draft_holders(slug: str, version: str) -> "list[int] | None":
+    """Name the people who hold an unsent draft on a consultation version.
+
+    Called by scheduled work (e.g. the "consultation closes in 7 days" reminder) with an app context.
+
+    :param slug: the pathway's slug.
+    :param version: the version out for consultation.
+    :return: a list of user ids, or None.
+    """
+
+
+@isolated
+@hookspec
 def search_documents() -> "Iterable[SearchDocument] | None":
     """Yield every searchable record you own, for a full rebuild of the search index.
 
@@ -389,6 +402,17 @@ def feedback_status_changed(app: "Flask", feedback: "dict[str, Any]", old_status
     :param feedback: the record as the feedback API returns it, with its new status.
     :param old_status: the status before the change.
     :param new_status: the status after it.
+    :param event_id: the outbox event's id, the same each time this event is delivered.
+    """
+
+
+@isolated
+@hookspec
+def feedback_answered(app: "Flask", feedback: "dict[str, Any]", event_id: int) -> None:
+    """Called after CfSD writes or changes its answer to a piece of feedback (a non-empty response).
+
+    :param app: the application.
+    :param feedback: the record as the feedback API returns it, with the new ``response`` and ``status``.
     :param event_id: the outbox event's id, the same each time this event is delivered.
     """
 

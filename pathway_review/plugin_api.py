@@ -16,6 +16,7 @@ from .boards import (TERRITORIAL_BOARDS, board_for_plugin, boards_with_plugin, e
                      get_board, set_plugin_enabled)
 from .cli import with_database
 from .clock import today
+from .config import public_url
 from .consultation import ConsultationStatus, consultation_status
 from .contracts import (Action, BoardSetting, Dataset, DatasetFilter, ExportFormat, NavLink, PeriodicTask,
                         SearchDocument, Setting)
@@ -28,7 +29,7 @@ from .models import ROLES, Board, User, as_utc, utcnow
 from .pathways import get_pathway_or_404, get_version_or_404, library
 from .hookspecs import hookspec
 from .plugins import PluginHookFailed, board_setting, flatten, hookimpl, hooks, host, page_hook
-from .security import abort_with, error_response
+from .security import abort_with, csrf_exempt, error_response
 
 # Namespaces rather than the modules themselves, so only these functions are part of the API.
 audit = SimpleNamespace(record=_audit.record, record_now=_audit.record_now)
@@ -58,9 +59,10 @@ __all__ = [
     "set_plugin_enabled", "board_for_plugin", "BoardPlugin", "BoardScope", "appointed",
     "create_demo_accounts",
     # access
-    "public", "signed_in", "roles_required", "checks_permission", "can",
+    "public", "signed_in", "roles_required", "checks_permission", "can", "csrf_exempt",
     # patient identifiers
     "Field", "FieldProblem", "check_fields", "describe_for_log", "find_identifiers",
     # audit, rate limits, errors, time
     "audit", "ratelimit", "inputs", "held_forms", "error_response", "abort_with", "today", "utcnow", "as_utc",
+    "public_url",
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pathway_review.testing import (ACCOUNTS, PASSWORD, TODAY, AuthActions,  # noqa: F401
                                     csrf_token, make_app, temporary_database)
+from tests.mail_support import smtp_server  # noqa: F401  (a real SMTP server for the mail tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 # A frozen copy of the demo library: tests pin its titles, dates and counts, so pathways/ can change freely.

@@ -63,3 +63,16 @@ def search_documents():
     from .dataset import search_documents as documents
 
     return documents()
+
+
+@hookimpl
+def consultation_draft_holders(slug, version):
+    from sqlalchemy import select
+
+    from pathway_review.plugin_api import database
+
+    from .models import Feedback
+
+    with database().sessions() as session:
+        return list(session.scalars(select(Feedback.user_id).where(
+            Feedback.pathway_slug == slug, Feedback.version == version, Feedback.status == "draft").distinct()))

@@ -49,7 +49,7 @@ def search_document(record: Feedback, pathway_title: str | None = None) -> Searc
 
 
 def record_change(session, record: Feedback, submitted: bool = False,
-                  status_change: tuple[str, str] | None = None) -> None:
+                  status_change: tuple[str, str] | None = None, answered: bool = False) -> None:
     """Write the events a change to ``record`` causes, in the transaction that changes it.
 
     The search index hears of every change to submitted feedback (withdrawn feedback leaves it; a draft
@@ -70,3 +70,5 @@ def record_change(session, record: Feedback, submitted: bool = False,
         old, new = status_change
         outbox.record(session, "feedback_status_changed", about=about, feedback=serialize(record),
                       old_status=old, new_status=new)
+    if answered and record.response and plugins.implemented("feedback_answered"):
+        outbox.record(session, "feedback_answered", about=about, feedback=serialize(record))

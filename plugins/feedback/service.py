@@ -280,7 +280,8 @@ def triage(session, actor, record: Feedback, values: dict) -> dict:
                      session=session, actor=actor, **{k: v for k, v in changes.items() if k != "response"},
                      response_changed="response" in changes)
         events.record_change(session, record,
-                             status_change=tuple(changes["status"]) if "status" in changes else None)
+                             status_change=tuple(changes["status"]) if "status" in changes else None,
+                             answered="response" in changes)
     return changes
 
 

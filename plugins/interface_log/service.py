@@ -28,7 +28,7 @@ def create_issue(board, values: dict, user) -> InterfaceIssue:
     audit.record("interface_issue.logged", target=f"interface_issue:{issue.id}", board_id=board.id,
                  category=issue.category, patient_safety=issue.patient_safety)
     changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
-    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=issue_json(issue),
+    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=event_json(issue),
                   old_status=None, new_status=issue.status, fields=[])
     db.commit()
     db.refresh(issue)
@@ -57,7 +57,7 @@ def apply_triage(issue: InterfaceIssue, changes: dict) -> None:
     db.flush()
     db.refresh(issue)  # the new owner, read through its relationship for the events below
     changed(db, f"interface_issue:{issue.id}", documents=[issue_document(issue)])
-    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=issue_json(issue),
+    outbox.record(db, "interface_issue_changed", about=f"interface_issue:{issue.id}", issue=event_json(issue),
                   old_status=old_status, new_status=issue.status, fields=sorted(changes))
     db.commit()
     db.refresh(issue)
@@ -65,6 +65,11 @@ def apply_triage(issue: InterfaceIssue, changes: dict) -> None:
 
 def person(user) -> dict | None:
     return {"name": user.name, "email": user.email} if user is not None else None
+
+
+def event_json(issue: InterfaceIssue) -> dict:
+    """The issue as the API shows it, plus who owns and who raised it (for mail to them)."""
+    return {**issue_json(issue), "owner_id": issue.owner_id, "reported_by_id": issue.reported_by_id}
 
 
 def issue_json(issue: InterfaceIssue) -> dict:

@@ -1,0 +1,117 @@
+"""Events to mails. Each listener writes outbox rows in its own transaction and sends nothing itself.
+
+Events arrive in the request after its commit today, and from the job-queue worker later; either way
+the idempotency key (the event's ``event_id`` when it carries one, else the record, kind and state)
+makes a repeated delivery write nothing new.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from pathway_review.plugin_api import database
+
+from .compose import Message, link, queue, users, users_with_role
+
+
+def _key(event_id: int | None, fallback: str, user_id: int) -> str:
+    # The fallback names the record, the kind and the state, so two kinds of mail from one event stay apart.
+    return f"event:{event_id}:{fallback}:{user_id}" if event_id else f"{fallback}:{user_id}"
+
+
+def _pathway_title(app, slug: str) -> str:
+    pathway = app.extensions["pathway_review.library"].get(slug)
+    return pathway.title if pathway else slug
+
+
+def _where(feedback: dict) -> str:
+    return feedback.get("section_title") or "The whole pathway"
+
+
+def _author_for_cfsd(feedback: dict) -> str:
+    """How CfSD's alert names the GP: never by name when the feedback is anonymous."""
+    board = feedback.get("board_name")
+    if feedback.get("anonymous"):
+        return f"A GP in {board}" if board else "Anonymous GP"
+    name = (feedback.get("author") or {}).get("name") or "A GP"
+    return f"{name}, {board}" if board else name
+
+
+def feedback_submitted(app, feedback: dict, event_id: int | None = None) -> None:
+    title = _pathway_title(app, feedback["pathway"])
+    record_url = link("feedback.record", feedback_id=feedback["id"])
+    with database().transaction() as session:
+        author_id = (feedback.get("author") or {}).get("id")
+        for user in users(session, [author_id]):
+            queue(session, user, Message(
+                kind="feedback_receipt",
+                subject=f"Feedback received: {title} {feedback['version']} (FB-{feedback['id']})",
+                heading="Your feedback was received",
+                paragraphs=[f"Thank you. CfSD reads every response to the consultation on {title}, version "
+                            f"{feedback['version']}. Your reference is FB-{feedback['id']}.",
+                            "You can change or withdraw it until the consultation closes."],
+                quotes=[("Your feedback", feedback.get("text") or "")],
+                facts=[("About", _where(feedback))], action=("See your feedback", record_url)),
+                _key(event_id, f"feedback:{feedback['id']}:receipt:{feedback.get('status')}", user.id))
+        if feedback.get("safety_concern"):
+            alert_url = link("consultations.response", feedback_id=feedback["id"])
+            for user in users_with_role(session, "cfsd"):
+                queue(session, user, Message(
+                    kind="safety_concern", subject=f"Patient-safety concern: {title} {feedback['version']}",
+                    heading="A GP raised a patient-safety concern",
+                    paragraphs=[f"Feedback FB-{feedback['id']} on {title}, version {feedback['version']}, is "
+                                "flagged as a patient-safety concern."],
+                    quotes=[("The feedback", feedback.get("text") or "")],
+                    facts=[("From", _author_for_cfsd(feedback)), ("About", _where(feedback))],
+                    action=("Triage this response", alert_url)),
+                    _key(event_id, f"feedback:{feedback['id']}:safety:{feedback.get('status')}", user.id))
+
+
+def feedback_answered(app, feedback: dict, event_id: int | None = None) -> None:
+    title = _pathway_title(app, feedback["pathway"])
+    response = feedback.get("response") or ""
+    # The answer's own fingerprint: a changed answer is news, the same answer delivered twice is not.
+    digest = hashlib.sha256(response.encode()).hexdigest()[:16]
+    with database().transaction() as session:
+        for user in users(session, [(feedback.get("author") or {}).get("id")]):
+            queue(session, user, Message(
+                kind="feedback_answered", subject=f"CfSD answered your feedback on {title} (FB-{feedback['id']})",
+                heading="CfSD answered your feedback",
+                paragraphs=[f"CfSD has answered your feedback FB-{feedback['id']} on {title}, version "
+                            f"{feedback['version']}."],
+                quotes=[("CfSD's answer", response), ("Your feedback", feedback.get("text") or "")],
+                facts=[("Status", str(feedback.get("status", "")).replace("-", " ").capitalize()),
+                       ("About", _where(feedback))],
+                action=("Read the answer", link("feedback.record", feedback_id=feedback["id"]))),
+                _key(event_id, f"feedback:{feedback['id']}:answered:{digest}", user.id))
+
+
+def interface_issue_changed(app, issue: dict, changes: dict, event_id: int | None = None) -> None:
+    issue_url = link("interface_log.issue", board=issue["board"], issue_id=issue["id"])
+    with database().transaction() as session:
+        owner = changes.get("owner_id")
+        if owner and owner[1] is not None:
+            for user in users(session, [owner[1]]):
+                queue(session, user, Message(
+                    kind="interface_issue_assigned", subject=f"Interface issue {issue['id']} assigned to you",
+                    heading="An interface issue was assigned to you",
+                    paragraphs=[f"Interface issue {issue['id']} ({issue['category_label']}) is now yours to "
+                                "follow up."],
+                    quotes=[("The issue", issue.get("description") or "")],
+                    facts=[("Service", issue.get("service") or ""), ("Status", issue["status"].replace("-", " "))]
+                    + ([("Patient safety", "Flagged as a patient-safety issue")] if issue.get("patient_safety")
+                       else []),
+                    action=("Open the issue", issue_url)),
+                    _key(event_id, f"interface_issue:{issue['id']}:assigned:{owner[1]}:{issue['updated_at']}", user.id))
+        status = changes.get("status")
+        if status and status[1] == "resolved":
+            for user in users(session, [issue.get("reported_by_id")]):
+                queue(session, user, Message(
+                    kind="interface_issue_resolved", subject=f"Interface issue {issue['id']} was resolved",
+                    heading="An interface issue you raised was resolved",
+                    paragraphs=[f"The interface issue you raised ({issue['category_label']}, "
+                                f"{issue.get('service') or 'no service given'}) was resolved."],
+                    quotes=[("Resolution", issue.get("resolution") or "")]
+                    + ([("Lasting change", issue["lasting_change_detail"])]
+                       if issue.get("lasting_change") and issue.get("lasting_change_detail") else []),
+                    action=("Open the issue", issue_url)),
+                    _key(event_id, f"interface_issue:{issue['id']}:resolved:{issue['updated_at']}", user.id))
