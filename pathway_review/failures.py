@@ -89,6 +89,9 @@ def write_kept(host, database) -> None:
 
 def init_app(app) -> None:
     app.teardown_request(_after_request)
+    # Events delivered inside a request (an immediate queue) run in an app context of their own, with a
+    # `g` of its own: write what they recorded when that context ends.
+    app.teardown_appcontext(_after_request)
 
 
 def _after_request(exc) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from pathway_review.jobs import job_queue
 from pathway_review.models import PeriodicRun
+from plugins.search.service import service
 from tests.conftest import AuthActions, make_app
 from tests.feedback_support import OPEN, api_body, token
 from tests.fixture_plugins import event_ledger
@@ -112,7 +113,7 @@ def searcher(app):
 
 
 def test_the_worker_delivers_events_and_runs_periodic_tasks(worker_app, worker):
-    search = worker_app.extensions["pathway_review.search"]
+    search = service(worker_app)
     until(lambda: search.store.current() is not None, 40, "the worker building the index", worker)
     client, headers = worker_app.test_client(), token(worker_app, "gp")
     started = time.monotonic()
@@ -130,7 +131,7 @@ def test_the_worker_delivers_events_and_runs_periodic_tasks(worker_app, worker):
 
 
 def test_kill_9_of_the_worker_during_a_burst_loses_nothing_and_repeats_nothing(worker_app, worker):
-    search = worker_app.extensions["pathway_review.search"]
+    search = service(worker_app)
     until(lambda: search.store.current() is not None, 40, "the worker building the index", worker)
     client, headers, submitted = worker_app.test_client(), token(worker_app, "gp"), []
 
