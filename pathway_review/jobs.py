@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from .contracts import PeriodicTask
+from .extensions import app_extension
 from .models import PeriodicRun, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
 KEY = "pathway_review.jobs"
 UK = ZoneInfo("Europe/London")
-_building = threading.Lock()
 
 
 class JobQueue:
@@ -73,13 +73,7 @@ def _make_huey(app):
 
 
 def job_queue(app) -> JobQueue:
-    queue = app.extensions.get(KEY)
-    if queue is None:
-        with _building:
-            queue = app.extensions.get(KEY)
-            if queue is None:
-                queue = app.extensions[KEY] = JobQueue(app)
-    return queue
+    return app_extension(app, KEY, JobQueue)
 
 
 def init_app(app) -> None:

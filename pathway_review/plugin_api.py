@@ -23,6 +23,7 @@ from .contracts import (Action, BoardSetting, Dataset, DatasetFilter, ExportForm
 from .db import Base, database, get_session
 from .demo import create_demo_accounts
 from .document import STATUSES, PathwayVersion, Question, Section, render_markdown
+from .extensions import app_extension
 from .identifiers import Field, FieldProblem, check_fields, describe_for_log, find_identifiers
 from .library import Pathway
 from .models import ROLES, Board, User, as_utc, utcnow
@@ -50,7 +51,7 @@ __all__ = [
     "Action", "NavLink", "BoardSetting", "Setting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
     "SearchDocument",
     # the database
-    "Base", "database", "get_session", "with_database", "outbox", "jobs",
+    "Base", "database", "get_session", "with_database", "app_extension", "outbox", "jobs",
     # the pathway library
     "library", "get_pathway_or_404", "get_version_or_404", "Pathway", "PathwayVersion", "Section", "Question",
     "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus",

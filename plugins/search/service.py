@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from pathway_review.plugin_api import PluginHookFailed, jobs
+from pathway_review.plugin_api import PluginHookFailed, app_extension, jobs
 
 from . import engine
 from .query import QueryProblem
@@ -45,20 +45,11 @@ class ContributorFailed(Exception):
     pass
 
 
-_creating = threading.Lock()
 
 
 def service(app) -> "SearchService":
     """The app's search service, made on first use: making it opens no file and starts no thread."""
-    # The service outlives the request: keep the app itself, never the current_app proxy.
-    app = app._get_current_object() if hasattr(app, "_get_current_object") else app
-    found = app.extensions.get(KEY)
-    if found is None:
-        with _creating:
-            found = app.extensions.get(KEY)
-            if found is None:
-                found = app.extensions[KEY] = SearchService(app)
-    return found
+    return app_extension(app, KEY, SearchService)
 
 
 class SearchService:
