@@ -44,7 +44,9 @@ def register(users: click.Group, tokens: click.Group) -> None:
                              role=person.role)
         except accounts.AccountError as exc:
             raise click.ClickException(str(exc)) from None
-        if not account_links.send_account_link(person, "invite", url):
+        if account_links.send_account_link(person, "invite", url):
+            click.echo(f"Invitation mailed to {person.email}; the link works once, for 7 days.")
+        else:
             click.echo(url)
 
     for action in ("deactivate", "reactivate"):

@@ -19,10 +19,16 @@ LIFETIMES = {"invite": timedelta(days=7), "reset": timedelta(hours=1)}
 def send_account_link(user: User, kind: str, url: str) -> bool:
     """Get an invitation (``kind="invite"``) or reset (``"reset"``) link to ``user``; True if mailed.
 
-    Until a mailer is configured the link is written to the log, and the caller shows an invitation to
-    the admin who made it so they can pass it on. A reset link is never shown on the page: that would
-    hand the account to whoever typed the address.
+    A plugin sends it (the ``send_account_link`` hook; the notifications plugin mails it when SMTP_URL
+    is set). Otherwise the link is written to the log, and the caller shows an invitation to the admin
+    who made it so they can pass it on. A reset link is never shown on the page: that would hand the
+    account to whoever typed the address. Call it after the link is committed: a plugin writes its
+    mail in a transaction of its own.
     """
+    from .plugins import host
+
+    if host().call("send_account_link", user=user, kind=kind, url=url) is True:
+        return True
     log.warning("No mail is configured: %s link for %s: %s", kind, user.email, url)
     return False
 

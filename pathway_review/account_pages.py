@@ -100,10 +100,12 @@ def forgotten_password():
     db = get_session()
     user = db.scalar(select(User).where(User.email == email, User.active.is_(True)))
     # Per address as well, so nobody can fill a colleague's inbox; beyond it nothing is sent, silently.
+    url = None
     if user is not None and ratelimit.count_in(db, f"reset:email:{email}", "3/3600"):
         url = account_links.link_url(account_links.issue(db, user, "reset"))
-        account_links.send_account_link(user, "reset", url)
     audit.record("password.reset_requested", target=email, known=user is not None)
     db.commit()
+    if url is not None:  # after the commit: the link must work by the time the mail is read
+        account_links.send_account_link(user, "reset", url)
     time.sleep(max(0.0, STEADY_ANSWER_SECONDS - (time.monotonic() - started)))
     return render_template("account/forgotten_password.html", sent=True, email=email, errors=[])

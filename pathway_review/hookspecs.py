@@ -212,6 +212,24 @@ def permission(user: "User | None", action: str, resource: Any) -> "bool | None"
     """
 
 
+@isolated
+@hookspec(firstresult=True)
+def send_account_link(user: "User", kind: str, url: str) -> "bool | None":
+    """Get an invitation or password-reset link to the person it is for, by mail or otherwise.
+
+    Called after the link is committed, when an admin invites someone (the admin page or ``pathway-review
+    users invite``) and when someone asks for a password reset for an existing account. This is the
+    account's own security mail: it goes whatever the person chose about other mail. Without an answer
+    the core logs the link and shows an invitation to the admin who made it, so they can pass it on; a
+    reset link is never shown. Stops at first non-None result.
+
+    :param user: the account the link is for (its ``email`` and ``name``).
+    :param kind: ``"invite"`` or ``"reset"``.
+    :param url: the absolute, single-use link (7 days for an invitation, 1 hour for a reset).
+    :return: True once the link is on its way (e.g. a mail queued), or None to leave it to others.
+    """
+
+
 # -------------------------------------------------------------------------------------------------
 # Per request: called through the view of the signed-in user's board, one plugin at a time, so a
 # plugin that raises is logged and left out while the page still renders.

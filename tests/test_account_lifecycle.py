@@ -15,7 +15,7 @@ from pathway_review.models import AccountLink, ApiToken, AuditEvent, User, utcno
 from tests.conftest import ACCOUNTS, PASSWORD, AuthActions, csrf_token
 
 NEW_PASSWORD = "a brand new long passphrase"
-LINK = re.compile(r"http://localhost(?::\d+)?(/account/set-password/[\w-]+)")
+LINK = re.compile(r"https?://[^/\s]+(/account/set-password/[\w-]+)")
 
 
 def db(app):

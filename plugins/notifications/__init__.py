@@ -60,6 +60,13 @@ def periodic_tasks():
     ]
 
 
+@hookimpl
+def send_account_link(user, kind, url):
+    from . import account_mail
+
+    return account_mail.send_account_link(user, kind, url)
+
+
 # Events arrive in the worker, after the commit, at least once: the event id makes each mail's key, so a
 # repeated delivery writes no second mail.
 

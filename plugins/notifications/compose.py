@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from pathway_review.plugin_api import User, find_identifiers, public_url, utcnow
 
 from . import preferences
-from .kinds import DIGEST, KINDS, NEVER
+from .kinds import ACCOUNT_LINK, DIGEST, KINDS, NEVER, NOW
 from .models import BouncingAddress, Mail
 
 log = logging.getLogger("plugins.notifications")
@@ -69,14 +69,16 @@ def queue(session, user: User, message: Message, key: str, held_ok: bool = True)
     Runs in the caller's transaction; a duplicate key is skipped inside a savepoint, so the caller's
     other writes stand.
     """
-    choice = preferences.delivery(session, user.id, message.kind)
+    security = message.kind == ACCOUNT_LINK
+    choice = NOW if security else preferences.delivery(session, user.id, message.kind)
     if choice == NEVER or not user.active:
         return None
     if session.scalar(select(Mail.id).where(Mail.idempotency_key == key)) is not None:
         return None
     message.quotes = [(label, redact(text)) for label, text in message.quotes]
     message.subject = redact(message.subject)
-    unsubscribe_url = link("notifications.unsubscribe", token=preferences.unsubscribe_token(user.id, message.kind))
+    unsubscribe_url = "" if security else link("notifications.unsubscribe",
+                                               token=preferences.unsubscribe_token(user.id, message.kind))
     text_body, html_body = _render(message, user, unsubscribe_url)
     now = utcnow()
     mail = Mail(user_id=user.id, kind=message.kind, subject=message.subject[:300], text_body=text_body,

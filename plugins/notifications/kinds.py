@@ -31,6 +31,9 @@ KINDS = {k.name: k for k in (
 )}
 # The person's own daily summary of the items they asked to receive that way.
 SUMMARY = "daily_summary"
+# Invitations and password resets: the account's own security mail, sent whatever the person chose
+# about other mail and never unsubscribed from (it only comes when someone asks for it).
+ACCOUNT_LINK = "account_link"
 
 
 def kinds_for(role: str) -> list[Kind]:

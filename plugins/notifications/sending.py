@@ -90,9 +90,10 @@ def build(mail: Mail, user: User) -> EmailMessage:
     message["To"] = formataddr((user.name, user.email))
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=urlsplit(public_url()).hostname or "pathway-review")
-    # RFC 8058: a mail client may unsubscribe with one POST to this URL, no page and no sign-in.
-    message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if mail.unsubscribe_url:  # an account's own invitation or reset link has none
+        # RFC 8058: a mail client may unsubscribe with one POST to this URL, no page and no sign-in.
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")

@@ -8,7 +8,7 @@ from pathway_review.plugin_api import (User, as_utc, audit, csrf_exempt, databas
                                        roles_required, signed_in, utcnow)
 
 from . import preferences as prefs
-from .kinds import DELIVERY_LABELS, KINDS, SUMMARY, kinds_for
+from .kinds import ACCOUNT_LINK, DELIVERY_LABELS, KINDS, SUMMARY, kinds_for
 from .models import BouncingAddress, Mail
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
@@ -22,10 +22,12 @@ STATE_LABELS = {"pending": "Waiting to be sent", "sending": "Being sent", "held"
 def index():
     session = get_session()
     page = max(request.args.get("page", 1, type=int), 1)
-    mails = session.scalars(select(Mail).where(Mail.user_id == g.user.id)
+    # Invitation and reset links stay in the mailbox: a live link has no business on a page.
+    mine = (Mail.user_id == g.user.id, Mail.kind != ACCOUNT_LINK)
+    mails = session.scalars(select(Mail).where(*mine)
                             .order_by(Mail.created_at.desc(), Mail.id.desc())
                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    total = session.scalar(select(func.count(Mail.id)).where(Mail.user_id == g.user.id))
+    total = session.scalar(select(func.count(Mail.id)).where(*mine))
     unread = [m.id for m in mails if m.read_at is None]
     bounce = session.get(BouncingAddress, g.user.id)
     response = render_template("notifications/index.html", mails=mails, unread=set(unread), total=total, page=page,

@@ -18,6 +18,7 @@ import pytest
 
 from tests import identity_provider
 from tests.conftest import ROOT, SAMPLE_PATHWAYS, TODAY, temporary_database
+from tests.mail_support import MailCatcher
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -50,61 +51,69 @@ def server(tmp_path_factory):
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed (apt-get install chromium); browser journeys not run")
     folder = tmp_path_factory.mktemp("e2e")
-    with temporary_database(folder) as url:
-        env = dict(os.environ,
-                   PATHWAY_REVIEW_INSTANCE_PATH=str(folder / "instance"),
-                   PATHWAY_REVIEW_DATABASE_URL=url,
-                   PATHWAY_REVIEW_PATHWAYS_DIR=str(SAMPLE_PATHWAYS),
-                   PATHWAY_REVIEW_TODAY=TODAY,
-                   PATHWAY_REVIEW_SECRET_KEY="e2e-secret",
-                   PATHWAY_REVIEW_LOGIN_RATE_LIMIT="500/300")
-        env.pop("DATABASE_URL", None)
-        bin_dir = Path(sys.executable).parent
-        cli = [str(bin_dir / "pathway-review")]
-        subprocess.run(cli + ["init"], env=env, cwd=ROOT, check=True, capture_output=True)
-        subprocess.run(cli + ["demo", "accounts"], env=env, cwd=ROOT, check=True, capture_output=True)
-        port = _free_port()
-        provider = None
-        if identity_provider.missing() is None:
-            # NHS Scotland sign-in through a real provider, beside the demo accounts' passwords.
-            client = {"client_id": "pathway-review", "client_secret": "e2e-client-secret",
-                      "redirect_uris": [f"http://127.0.0.1:{port}/login/oidc/callback"]}
-            provider, issuer = identity_provider.start([client])
-            env.update(PATHWAY_REVIEW_OIDC_ISSUER=issuer, PATHWAY_REVIEW_OIDC_CLIENT_ID="pathway-review",
-                       PATHWAY_REVIEW_OIDC_CLIENT_SECRET="e2e-client-secret",
-                       PATHWAY_REVIEW_OIDC_ALLOWED_DOMAINS="nhs.scot")
-        log = open(folder / "gunicorn.log", "w")
-        proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                                 "--timeout", "60", "wsgi:app"], env=env, cwd=ROOT, stdout=log,
-                                stderr=subprocess.STDOUT)
-        # The worker builds the search index and keeps it up to date, as beside any real server.
-        worker_log = open(folder / "worker.log", "w")
-        worker = subprocess.Popen(cli + ["worker", "--threads", "2"], env=env, cwd=ROOT, stdout=worker_log,
-                                  stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(base + "/login", timeout=1)
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        raise RuntimeError((folder / "gunicorn.log").read_text()) from None
-                    time.sleep(0.2)
-            yield {"url": base, "env": env, "cli": cli, "log": folder / "gunicorn.log",
-                   "oidc": identity_provider.missing()}
-        finally:
-            proc.terminate()
-            worker.terminate()
-            proc.wait(timeout=20)
-            worker.wait(timeout=20)
-            if provider is not None:
-                provider.terminate()
-                provider.wait(timeout=10)
-            log.close()
-            worker_log.close()
-            text = (folder / "gunicorn.log").read_text()
-            assert "Traceback" not in text, "the server logged an error:\n" + text[-5000:]
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    # A real SMTP server in this process: journeys read the mail the worker sends and follow its links.
+    mail = MailCatcher()
+    mail.start()
+    try:
+        with temporary_database(folder) as url:
+            env = dict(os.environ,
+                       PATHWAY_REVIEW_INSTANCE_PATH=str(folder / "instance"),
+                       PATHWAY_REVIEW_DATABASE_URL=url,
+                       PATHWAY_REVIEW_PATHWAYS_DIR=str(SAMPLE_PATHWAYS),
+                       PATHWAY_REVIEW_TODAY=TODAY,
+                       PATHWAY_REVIEW_SECRET_KEY="e2e-secret",
+                       PATHWAY_REVIEW_LOGIN_RATE_LIMIT="500/300",
+                       PATHWAY_REVIEW_SMTP_URL=f"smtp://127.0.0.1:{mail.port}",
+                       PATHWAY_REVIEW_PUBLIC_URL=base)
+            env.pop("DATABASE_URL", None)
+            bin_dir = Path(sys.executable).parent
+            cli = [str(bin_dir / "pathway-review")]
+            subprocess.run(cli + ["init"], env=env, cwd=ROOT, check=True, capture_output=True)
+            subprocess.run(cli + ["demo", "accounts"], env=env, cwd=ROOT, check=True, capture_output=True)
+            provider = None
+            if identity_provider.missing() is None:
+                # NHS Scotland sign-in through a real provider, beside the demo accounts' passwords.
+                client = {"client_id": "pathway-review", "client_secret": "e2e-client-secret",
+                          "redirect_uris": [f"http://127.0.0.1:{port}/login/oidc/callback"]}
+                provider, issuer = identity_provider.start([client])
+                env.update(PATHWAY_REVIEW_OIDC_ISSUER=issuer, PATHWAY_REVIEW_OIDC_CLIENT_ID="pathway-review",
+                           PATHWAY_REVIEW_OIDC_CLIENT_SECRET="e2e-client-secret",
+                           PATHWAY_REVIEW_OIDC_ALLOWED_DOMAINS="nhs.scot")
+            log = open(folder / "gunicorn.log", "w")
+            proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                                     "--timeout", "60", "wsgi:app"], env=env, cwd=ROOT, stdout=log,
+                                    stderr=subprocess.STDOUT)
+            # The worker builds the search index and keeps it up to date, as beside any real server.
+            worker_log = open(folder / "worker.log", "w")
+            worker = subprocess.Popen(cli + ["worker", "--threads", "2"], env=env, cwd=ROOT, stdout=worker_log,
+                                      stderr=subprocess.STDOUT)
+            try:
+                for _ in range(150):
+                    try:
+                        urllib.request.urlopen(base + "/login", timeout=1)
+                        break
+                    except OSError:
+                        if proc.poll() is not None:
+                            raise RuntimeError((folder / "gunicorn.log").read_text()) from None
+                        time.sleep(0.2)
+                yield {"url": base, "env": env, "cli": cli, "log": folder / "gunicorn.log",
+                       "oidc": identity_provider.missing(), "mail": mail}
+            finally:
+                proc.terminate()
+                worker.terminate()
+                proc.wait(timeout=20)
+                worker.wait(timeout=20)
+                if provider is not None:
+                    provider.terminate()
+                    provider.wait(timeout=10)
+                log.close()
+                worker_log.close()
+                text = (folder / "gunicorn.log").read_text()
+                assert "Traceback" not in text, "the server logged an error:\n" + text[-5000:]
+    finally:
+        mail.stop()
 
 
 @pytest.fixture(scope="session")
