@@ -28,6 +28,7 @@ def acted_on(app) -> list[tuple[int, int]]:
 @hookimpl
 def feedback_submitted(app, feedback, event_id):
     folder = Path(app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)  # creating the app makes no folder; on PostgreSQL nothing else does
     with open(folder / "deliveries.txt", "a") as deliveries:
         deliveries.write(f"{event_id}\n")
     with open(folder / "event-ledger.lock", "w") as lock:
