@@ -185,6 +185,9 @@ def run_worker(app, workers: int = 4) -> None:
 
     log.info("worker: %d threads; periodic tasks: %s", workers, ", ".join(sorted(tasks)) or "none")
     queue.deliver_events([])  # whatever was waiting while no worker ran
+    # This thread lives in the worker process, never a web process. Due tasks are claimed in the database
+    # (claim_due), so several workers on several hosts run each task once; huey's own periodic scheduler
+    # would run it once per consumer.
     scheduler = threading.Thread(target=schedule, name="periodic-scheduler", daemon=True)
     scheduler.start()
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=False,
