@@ -124,9 +124,14 @@ def register(app) -> None:
     @cli.command("check")
     @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
     def check_command(directory):
-        """Lint a pathway library: every problem with its file and line; exit 1 if any."""
+        """Lint a pathway library: every problem with its file and line; exit 1 if any. Also names the keys
+        that are this instance's own, which a second host would not share."""
+        from .config import ENV_PREFIX, keys_per_instance
         from .library import check_library
 
+        for name, source in keys_per_instance(current_app):
+            click.echo(f"{name} is this instance's own ({source}): fine for one host; for several, set "
+                       f"{ENV_PREFIX}{name} to one value on every host")
         root = directory or Path(current_app.config["PATHWAYS_DIR"])
         problems = check_library(root)
         for problem in problems:

@@ -30,7 +30,11 @@ CORE_SETTINGS = [
     Setting("PATHWAYS_DIR", "path", None, "the pathway library; default `pathways/` beside `wsgi.py`"),
     Setting("INSTANCE_PATH", "path", None, "the instance folder (database, secret key, search index); "
             "default `instance/`; environment only"),
-    Setting("PRODUCTION", "bool", False, "Secure cookies and HSTS; refuses to start without SECRET_KEY"),
+    # A key of its own so that rotating SECRET_KEY (which signs everyone out) keeps pseudonyms comparable.
+    Setting("PSEUDONYM_KEY", "str", None, "keys the pseudonyms in exports, the same for a person in every export "
+            "from the installation; without it, SECRET_KEY (required when PRODUCTION is on)", secret=True),
+    Setting("PRODUCTION", "bool", False, "Secure cookies and HSTS; refuses to start without SECRET_KEY and "
+            "PSEUDONYM_KEY"),
     Setting("SESSION_IDLE_TIMEOUT", "int", 30 * 60, "seconds without a request before a sign-in ends"),
     Setting("SESSION_ABSOLUTE_TIMEOUT", "int", 12 * 60 * 60, "seconds after which any sign-in ends"),
     # Sign-in: failures allowed per address, account and pair before waits begin / seconds after a key's last
@@ -257,9 +261,15 @@ def _fill_derived(app) -> None:
         if url.startswith(scheme):
             config["DATABASE_URL"] = "postgresql+psycopg://" + url[len(scheme):]
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=config["SESSION_ABSOLUTE_TIMEOUT"])
+    sources = app.extensions["pathway_review.config_sources"]
+    if config["PRODUCTION"]:
+        _refuse_keys_per_host(config)
     if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"], app.extensions["pathway_review.config_sources"]["SECRET_KEY"] = \
-            _instance_secret(instance, production=config["PRODUCTION"])
+        config["SECRET_KEY"], sources["SECRET_KEY"] = _instance_secret(instance)
+    if not config.get("PSEUDONYM_KEY"):
+        # Exports were always keyed with the secret key; without PRODUCTION they still are.
+        config["PSEUDONYM_KEY"] = config["SECRET_KEY"]
+        sources["PSEUDONYM_KEY"] = f"SECRET_KEY, from {sources['SECRET_KEY']}"
     if config["PRODUCTION"]:
         config["SESSION_COOKIE_SECURE"] = True
 
@@ -267,19 +277,42 @@ def _fill_derived(app) -> None:
 SECRET_FILE = "secret_key"
 
 
-def _instance_secret(instance: Path, production: bool) -> tuple[str, str]:
+# Keys every host of an installation must share: one kept per instance folder differs from host to host.
+SHARED_KEYS = ("SECRET_KEY", "PSEUDONYM_KEY")
+
+
+def _refuse_keys_per_host(config) -> None:
+    missing = [name for name in SHARED_KEYS if not config.get(name)]
+    if missing:
+        names = " and no ".join(missing)
+        variables = " and ".join(ENV_PREFIX + name for name in missing)
+        values = "a long random value" if len(missing) == 1 else "long random values, one for each,"
+        raise ConfigError(f"PRODUCTION is on but no {names} is set: set {variables} (or "
+                          f"{' and '.join(missing)} in instance/config.py) to {values} shared by every host")
+
+
+def _instance_secret(instance: Path) -> tuple[str, str]:
     try:
         key = (instance / SECRET_FILE).read_text().strip()
     except FileNotFoundError:
         key = ""
-    if production:
-        # Several hosts must sign cookies with one key, so a key per instance folder will not do.
-        raise ConfigError(f"PRODUCTION is on but no SECRET_KEY is set: set {ENV_PREFIX}SECRET_KEY (or SECRET_KEY "
-                          "in instance/config.py) to a long random value shared by every host")
     if key:
         return key, f"instance/{SECRET_FILE}"
     # Before `init` writes one, a key for this process only: nothing is written by merely starting.
     return secrets.token_hex(32), "this process only (run init)"
+
+
+def keys_per_instance(app) -> list[tuple[str, str]]:
+    """The shared keys whose value is this instance's own (a file in its folder, or this process's), with where
+    it came from: fine on one machine, but each further host would sign cookies and pseudonymise differently."""
+    sources = app.extensions.get("pathway_review.config_sources", {})
+    found = []
+    for name in SHARED_KEYS:
+        source = sources.get(name, "default")
+        origin = sources.get("SECRET_KEY", "default") if source.startswith("SECRET_KEY") else source
+        if origin not in ("environment", "instance/config.py", "test"):
+            found.append((name, source))
+    return found
 
 
 def create_instance_secret(instance: Path) -> bool:

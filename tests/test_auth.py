@@ -247,7 +247,7 @@ def test_security_headers_on_every_kind_of_response(client, auth):
 
 
 def test_production_adds_hsts_and_secure_cookies(tmp_path, database_url):
-    app = make_app(tmp_path, database_url, PRODUCTION=True)
+    app = make_app(tmp_path, database_url, PRODUCTION=True, PSEUDONYM_KEY="test-pseudonyms")
     try:
         client = app.test_client()
         response = client.get("/login", base_url="https://localhost")

@@ -85,14 +85,38 @@ def test_a_bad_setting_is_one_line_and_exit_status_1(fresh):
     assert typo.returncode == 1 and "PATHWAY_REVIEW_SEARCH_LOCK_TIMOUT is not a setting" in typo.stderr
 
 
-def test_gunicorn_refuses_to_boot_with_the_message(fresh):
+@pytest.mark.parametrize("keys, missing", [({}, "no SECRET_KEY and no PSEUDONYM_KEY is set"),
+                                           ({"PATHWAY_REVIEW_SECRET_KEY": "shared"}, "no PSEUDONYM_KEY is set")])
+def test_gunicorn_refuses_to_boot_with_the_message(fresh, keys, missing):
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    result = subprocess.run([gunicorn, "--bind", "127.0.0.1:0", "wsgi:app"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60, env={**os.environ, "PATHWAY_REVIEW_INSTANCE_PATH": str(fresh.folder / "i"),
-                                             "PATHWAY_REVIEW_PRODUCTION": "true"})
+    result = subprocess.run([gunicorn, "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:0", "wsgi:app"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PATHWAY_REVIEW_INSTANCE_PATH": str(fresh.folder / "i"),
+                                 "PATHWAY_REVIEW_PRODUCTION": "true", **keys})
     assert result.returncode != 0
-    assert "PRODUCTION is on but no SECRET_KEY is set" in result.stderr
+    assert f"PRODUCTION is on but {missing}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_command_line_refuses_production_without_a_pseudonym_key(fresh):
+    for args in (["check"], ["run", "--port", "0"], ["worker"]):
+        result = fresh(*args, PATHWAY_REVIEW_PRODUCTION="true", PATHWAY_REVIEW_SECRET_KEY="shared")
+        assert result.returncode == 1, args
+        assert result.stdout == ""
+        assert result.stderr.strip() == (
+            "Error: PRODUCTION is on but no PSEUDONYM_KEY is set: set PATHWAY_REVIEW_PSEUDONYM_KEY (or PSEUDONYM_KEY "
+            "in instance/config.py) to a long random value shared by every host")
+
+
+def test_check_names_the_keys_that_are_this_instances_own(fresh):
+    shown = fresh("check").stdout
+    assert "SECRET_KEY is this instance's own (this process only (run init))" in shown
+    assert "PSEUDONYM_KEY is this instance's own (SECRET_KEY, from this process only (run init))" in shown
+    assert "set PATHWAY_REVIEW_PSEUDONYM_KEY to one value on every host" in shown
+    shared = fresh("check", PATHWAY_REVIEW_SECRET_KEY="shared-cookies")
+    assert shared.returncode == 0
+    assert "instance's own" not in shared.stdout, "a pseudonym key following a shared secret key is shared too"
+    assert "no problems found" in shared.stdout
 
 
 def test_config_shows_every_setting_with_secrets_masked(app, runner):

@@ -62,3 +62,21 @@ def test_csv_and_xlsx_are_pseudonymised_too(cfsd):
             body = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row).encode()
         assert b"Respondent " in body
         assert b"Morag" not in body and b"lothian.example" not in body
+
+
+def test_the_pseudonym_key_not_the_secret_key_keys_exports(tmp_path, database_url):
+    from tests.conftest import AuthActions, make_app
+
+    app = make_app(tmp_path, database_url, PLUGINS=["tests.fixture_plugins.export_dataset"],
+                   PSEUDONYM_KEY="shared-by-every-host")
+    try:
+        client = app.test_client()
+        AuthActions(client).login("cfsd")
+        rows = json.loads(client.get("/api/v1/export/records.json?pseudonymise=1").get_data())["rows"]
+    finally:
+        app.extensions["pathway_review.db"].dispose()
+    source = [row for row in fixture.source_rows() if row["author_email"]]
+    personal = ["author_name", "author_email"]
+    got = {row["author_name"] for row in rows if row["author_name"]}
+    assert got == {pseudonymiser("shared-by-every-host", personal)(row)["author_name"] for row in source}
+    assert got.isdisjoint({pseudonymiser("test-secret", personal)(row)["author_name"] for row in source})

@@ -52,10 +52,11 @@ def test_environment_values_are_typed(tmp_path, environment):
 
 
 def test_production_true_is_on(tmp_path, environment):
-    environment(PRODUCTION="true", SECRET_KEY="a-long-shared-secret")
+    environment(PRODUCTION="true", SECRET_KEY="a-long-shared-secret", PSEUDONYM_KEY="another-shared-secret")
     app = build(tmp_path)
     assert app.config["PRODUCTION"] is True
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["PSEUDONYM_KEY"] == "another-shared-secret"
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -79,10 +80,30 @@ def test_unknown_variables_are_refused_by_name(tmp_path, environment):
         build(tmp_path)
 
 
-def test_production_without_a_secret_key_is_refused(tmp_path, environment):
-    environment(PRODUCTION="true")
-    with pytest.raises(ConfigError, match="PRODUCTION is on but no SECRET_KEY is set"):
+@pytest.mark.parametrize("given, message", [
+    ({}, "PRODUCTION is on but no SECRET_KEY and no PSEUDONYM_KEY is set: set PATHWAY_REVIEW_SECRET_KEY and "
+         "PATHWAY_REVIEW_PSEUDONYM_KEY"),
+    ({"PSEUDONYM_KEY": "shared-pseudonyms"}, "PRODUCTION is on but no SECRET_KEY is set: set "
+                                             "PATHWAY_REVIEW_SECRET_KEY (or SECRET_KEY in instance/config.py)"),
+    ({"SECRET_KEY": "shared-cookies"}, "PRODUCTION is on but no PSEUDONYM_KEY is set: set "
+                                       "PATHWAY_REVIEW_PSEUDONYM_KEY"),
+])
+def test_production_without_both_shared_keys_is_refused(tmp_path, environment, given, message):
+    # A key the instance folder made for itself differs on every host: sessions and pseudonyms would too.
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "secret_key").write_text("this-folder-only")
+    environment(PRODUCTION="true", **given)
+    with pytest.raises(ConfigError, match=re.escape(message)):
         build(tmp_path)
+
+
+def test_without_production_pseudonyms_are_keyed_as_before(tmp_path, environment):
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "secret_key").write_text("this-folder-only")
+    app = build(tmp_path)
+    assert app.config["PSEUDONYM_KEY"] == app.config["SECRET_KEY"] == "this-folder-only"
+    environment(PSEUDONYM_KEY="shared-pseudonyms")
+    assert build(tmp_path).config["PSEUDONYM_KEY"] == "shared-pseudonyms"
 
 
 def test_unprefixed_database_url_works_and_the_prefixed_one_wins(tmp_path, environment, monkeypatch):

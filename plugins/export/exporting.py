@@ -232,7 +232,8 @@ def _record(action: str, export: Export, actor, app=None, **detail: Any) -> None
 def stream(export: Export, actor, via: str) -> Iterator[bytes]:
     """The export's bytes. Audited before the first byte; its end (rows, or why it stopped) after the last."""
     _record("export", export, actor, via=via, **export.audit_detail())
-    secret = current_app.config["SECRET_KEY"]
+    # The installation's pseudonym key (SECRET_KEY unless one of its own is set), shared by every host.
+    secret = current_app.config["PSEUDONYM_KEY"]
     # Rows are counted by zipping them with a counter: all in C, unlike a counting generator, which
     # costs a tenth of a CSV export's time. Reading the counter once at the end gives the total.
     counter = count()

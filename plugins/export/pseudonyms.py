@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Sequence
 def pseudonymiser(secret: str, personal: Sequence[str]) -> Callable[[Mapping[str, Any]], Mapping[str, Any]]:
     """Replace a row's personal columns with one pseudonym derived from all of them together.
 
-    A keyed hash (HMAC with the app's secret key) gives the same person the same pseudonym in every
+    A keyed hash (HMAC with the installation's PSEUDONYM_KEY) gives the same person the same pseudonym in every
     export from this installation while nobody without the key can test a guess against it. Ten hex
     digits keep accidental collisions negligible among tens of thousands of people.
     """
