@@ -13,3 +13,21 @@ def post_worker_init(worker):
     app = serving.find_app(worker.wsgi)
     if app is not None:
         serving.start(app)
+
+
+def _access_log_without_probes():
+    from gunicorn.glogging import Logger
+
+    class AccessLogWithoutProbes(Logger):
+        """Load balancers ask every host for /healthz and /readyz every few seconds; logging each answer
+        that says "fine" would bury the requests of people. A probe that fails is still logged."""
+
+        def access(self, resp, req, environ, request_time):
+            if environ.get("PATH_INFO") in ("/healthz", "/readyz") and str(resp.status).startswith("200"):
+                return
+            super().access(resp, req, environ, request_time)
+
+    return AccessLogWithoutProbes
+
+
+logger_class = _access_log_without_probes()

@@ -31,6 +31,7 @@ class Base(DeclarativeBase):
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CONNECT_TIMEOUT = 5  # seconds
 
 
 def make_engine(url: str):
@@ -38,7 +39,12 @@ def make_engine(url: str):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    from sqlalchemy.engine import make_url
+
+    # A database that does not answer costs a page a few seconds and a 503, not a worker held until the
+    # operating system gives up on the connection (minutes); the URL may set its own.
+    timeout = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=timeout)
 
 
 def _tune_sqlite(engine) -> None:

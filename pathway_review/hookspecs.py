@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Callable
+
     from flask import Flask, Request
     import click
     from .contracts import (Action, BoardSetting, Dataset, ExportFormat, NavLink, PeriodicTask, SearchDocument,
@@ -29,7 +31,7 @@ ISOLATED: set[str] = set()
 
 # Answers an isolated hook may give besides None. Anything else is recorded as the plugin's failure and
 # counts as no answer: a permission hook returning "yes" or a generator must never grant.
-RESULT_TYPES: dict[str, type] = {"permission": bool}
+RESULT_TYPES: dict[str, type] = {"permission": bool, "readiness_checks": dict}
 
 
 def isolated(spec):
@@ -165,6 +167,23 @@ def app_started(app: "Flask") -> None:
     still serves.
 
     :param app: the application.
+    """
+
+
+@isolated
+@hookspec
+def readiness_checks(app: "Flask") -> "dict[str, Callable[[], dict | str | None]] | None":
+    """Name the services your plugin needs to serve pages, for ``/readyz``, which load balancers ask
+    every few seconds before sending people to a host. The core already checks the database and the
+    job queue.
+
+    Called on every ``/readyz`` request, outside sign-in. Each check is called with no arguments and
+    must be quick and bounded (a connect timeout): return None or a dict of details (shown in the JSON
+    body) when ready; return a short problem text, or raise, when not, and ``/readyz`` answers 503
+    naming the check. An exception's message is logged, not shown.
+
+    :param app: the application.
+    :return: a dict of check name (``"search"``) to check, or None.
     """
 
 

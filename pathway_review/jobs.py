@@ -63,7 +63,12 @@ def _make_huey(app):
         # Tests and one-off commands without a worker: a job runs as it is put on the queue.
         return MemoryHuey(name, immediate=True, results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(name, url=url, results=False)
+        from redis import ConnectionPool
+
+        # Bounded waits: a Redis that does not answer fails a hand-over in seconds (the outbox keeps the
+        # event) instead of holding a page. Above huey's 1 s blocking read; the URL may set its own.
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=3, socket_timeout=5)
+        return RedisHuey(name, connection_pool=pool, results=False)
     if url and not url.startswith("sqlite:///"):
         raise RuntimeError(f"QUEUE_URL must start with redis://, rediss://, unix:// or sqlite:///, not {url[:20]!r}")
     filename = url[len("sqlite:///"):] if url else str(Path(app.instance_path) / "job-queue.sqlite3")

@@ -96,6 +96,19 @@ def core_document() -> dict:
                 "summary": "This document", "operationId": "getOpenApiDocument", "security": [],
                 "responses": {"200": json_response("The OpenAPI 3.1 document", {"type": "object"})},
             }},
+            "/healthz": {"get": {
+                "summary": "The process answers (for a load balancer; touches nothing else)",
+                "operationId": "getHealth", "security": [],
+                "responses": {"200": json_response("Alive", {"type": "object", "required": ["status"],
+                                                             "properties": {"status": {"const": "ok"}}})},
+            }},
+            "/readyz": {"get": {
+                "summary": "Ready to serve: database, job queue and what plugins add (search) reachable",
+                "operationId": "getReadiness", "security": [],
+                "responses": {"200": json_response("Ready", ref("Readiness")),
+                              "503": json_response("Not ready; `failing` names each part that is not",
+                                                   ref("Readiness"))},
+            }},
         },
         "components": {
             "securitySchemes": {
@@ -107,6 +120,12 @@ def core_document() -> dict:
                     "error": {"type": "string"}, "message": {"type": "string"},
                     "errors": {"type": "array", "items": {"type": "object", "properties": {
                         "field": {"type": "string"}, "message": {"type": "string"}}}}}},
+                "Readiness": {"type": "object", "required": ["status", "checks"], "properties": {
+                    "status": {"type": "string", "enum": ["ready", "not ready"]},
+                    "failing": {"type": "array", "items": {"type": "string"}},
+                    "checks": {"type": "object", "additionalProperties": {
+                        "type": "object", "required": ["ok"], "properties": {
+                            "ok": {"type": "boolean"}, "problem": {"type": "string"}}}}}},
                 "Question": {"type": "object", "properties": {
                     "id": {"type": "string"}, "label": {"type": "string"},
                     "kind": {"type": "string", "enum": ["choice", "multiple", "number", "text"]},

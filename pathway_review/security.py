@@ -26,7 +26,9 @@ HEADINGS = {
     422: ("Some answers need correcting", "Check what you entered."),
     429: ("Too many attempts", "Wait a few minutes and try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. What you saved before is safe."),
+    503: ("Sorry, the service is unavailable", "Try again in a few minutes. What you saved before is safe."),
 }
+RETRY_AFTER = "30"  # seconds; a database restart or fail-over takes about that
 
 
 def init_app(app) -> None:
@@ -46,6 +48,8 @@ def init_app(app) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+    for unreachable in _unreachable_errors():
+        app.register_error_handler(unreachable, _unavailable)
 
 
 def _headers(response):
@@ -102,6 +106,28 @@ def _unexpected(exc):
         return error_response(500)
     except Exception:  # the error page itself failed: fall back to plain text
         return "Sorry, there is a problem with the service.", 500, {"Content-Type": "text/plain"}
+
+
+def _unreachable_errors() -> tuple[type[BaseException], ...]:
+    """The errors of a database or Redis that cannot be reached (or is restarting, or failing over)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError
+
+
+def _unavailable(exc):
+    # Not a bug to investigate but a service to wait for: say so, and when to try again.
+    log.error("a service the page needs is unreachable on %s %s: %s: %s", request.method, request.path,
+              type(exc).__name__, str(exc).strip().splitlines()[0][:300] if str(exc).strip() else "")
+    try:
+        response = error_response(503)
+    except Exception:  # the error page itself failed: fall back to plain text
+        response = make_response("Sorry, the service is unavailable. Try again in a few minutes.", 503,
+                                 {"Content-Type": "text/plain"})
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
 
 
 def csrf_exempt(view):
