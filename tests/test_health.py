@@ -73,6 +73,9 @@ def test_both_are_in_the_openapi_document_as_public(client):
 def test_healthz_touches_no_database_and_readyz_names_it(app_without_database):
     client = app_without_database.test_client()
     assert client.get("/healthz").status_code == 200
+    with client.session_transaction() as session:
+        session["sid"] = "a session cookie sent along with the probe"
+    assert client.get("/healthz").status_code == 200, "the session is not looked up for a probe"
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.headers["Retry-After"].isdigit()
