@@ -189,7 +189,11 @@ def run_worker(app, workers: int = 4) -> None:
             stopping.wait(1.0)
 
     log.info("worker: %d threads; periodic tasks: %s", workers, ", ".join(sorted(tasks)) or "none")
-    queue.deliver_events([])  # whatever was waiting while no worker ran
+    try:
+        queue.deliver_events([])  # whatever was waiting while no worker ran
+    except Exception as exc:  # noqa: BLE001 (any storage's failure to connect; the worker cannot start)
+        raise RuntimeError(f"the job queue cannot be reached ({type(exc).__name__}: {exc}); check QUEUE_URL and "
+                           "that Redis answers") from None
     # This thread lives in the worker process, never a web process. Due tasks are claimed in the database
     # (claim_due), so several workers on several hosts run each task once; huey's own periodic scheduler
     # would run it once per consumer.

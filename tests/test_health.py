@@ -5,7 +5,11 @@ drivers fail as they would against a stopped server: no fake connection, no patc
 """
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -143,3 +147,17 @@ def test_a_plugins_readiness_check_is_named_when_it_fails(tmp_path, database_url
     finally:
         formulary_service.STATE["answer"] = None
         app.extensions["pathway_review.db"].dispose()
+
+
+def test_a_worker_without_redis_says_so_in_one_line(app_without_redis):
+    config = app_without_redis.config
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("PATHWAY_REVIEW_") and key != "DATABASE_URL"}
+    env.update(PATHWAY_REVIEW_INSTANCE_PATH=config["INSTANCE_PATH"], PATHWAY_REVIEW_DATABASE_URL=config["DATABASE_URL"],
+               PATHWAY_REVIEW_PATHWAYS_DIR=config["PATHWAYS_DIR"], PATHWAY_REVIEW_QUEUE_URL=config["QUEUE_URL"])
+    result = subprocess.run([str(Path(sys.executable).parent / "pathway-review"), "worker"], env=env, timeout=120,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "Error: the job queue cannot be reached (ConnectionError: Error 111 connecting to 127.0.0.1:")
