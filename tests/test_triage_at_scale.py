@@ -67,6 +67,14 @@ def test_bulk_bar_reaches_every_response_matching_the_filter_beyond_the_page(cli
     assert fetch(app, lothian).status == "new" and fetch(app, lothian).response is None
 
 
+def test_all_matching_a_refused_filter_changes_nothing(client, auth, app):
+    feedback_id = insert(app, "gp", *OPEN)
+    auth.login("cfsd")
+    response = auth.post(BULK, {"scope": "all", "status": "accepted", "back": "submitted_from=yesterday"})
+    assert response.status_code == 422 and "nothing was changed" in response.get_data(as_text=True)
+    assert fetch(app, feedback_id).status == "new"
+
+
 def test_a_refused_bulk_action_keeps_the_filter_the_ticks_and_the_typing(client, auth, app):
     fife = [insert(app, "gp-fife", *OPEN) for _ in range(2)]
     lothian = insert(app, "gp", *OPEN)

@@ -118,9 +118,12 @@ def bulk(slug, version):
     pv = get_version_or_404(slug, version)
     form = request.form
     back = triage.args_from(form.get("back", ""))
-    chosen, answers, _ = _list_filters(pv, back)
+    chosen, answers, filter_errors = _list_filters(pv, back)
     every = form.get("scope") == "all"
     errors = []
+    if every and filter_errors:  # never widen "all matching" to every response because a filter was refused
+        errors.append({"field": "ids", "message": "The filter is not valid, so “all matching” cannot be applied; "
+                                                  "nothing was changed."})
     try:
         ids = sorted({inputs.bounded_int(i, "ids", 1, inputs.MAX_ID) for i in form.getlist("ids")})
     except inputs.InputError:
