@@ -102,6 +102,11 @@ class Dataset:
     roles: frozenset[str] = frozenset({"cfsd", "admin"})
     # Columns that identify a person, replaced by a stable pseudonym when asked.
     personal_columns: Sequence[str] = ()
+    # For spreadsheets, which people read: ``headings(filters)`` maps a column to its heading and
+    # ``labeller(filters)`` returns a function giving a row with labels for codes ("Partly accepted" for
+    # ``partly-accepted``). JSON keeps the column names and values as they are.
+    headings: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None
+    labeller: Callable[[Mapping[str, Any]], Callable[[Mapping[str, Any]], Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -76,6 +77,8 @@ def insert(app, who, slug, version, **fields) -> int:
     section = pv.section(fields.get("section_id")) if fields.get("section_id") else None
     answers = fields.pop("answers", {})
     themes = fields.pop("themes", [])
+    if "text" in fields and "text_html" not in fields:  # pages show the rendered text
+        fields["text_html"] = f"<p>{escape(fields['text'])}</p>"
     with db(app).transaction() as session:
         author = session.scalar(select(User).where(User.email == ACCOUNTS.get(who, (who,))[0])) \
             if not isinstance(who, int) else session.get(User, who)

@@ -41,6 +41,19 @@ def test_format_follows_the_file_extension(runner, tmp_path):
     assert names and all(name.startswith("Respondent ") for name in names)
 
 
+def test_names_only_when_identified_is_asked_for(runner):
+    def names(*options):
+        result = runner.invoke(args=["export", "records", "--format", "json", *options, "-o", "-"])
+        assert result.exit_code == 0, result.output
+        return {row["author_name"] for row in json.loads(result.stdout)["rows"]}
+
+    people = {r["author_name"] for r in fixture.source_rows()} - {None}
+    assert names() & people == set(), "pseudonymised unless asked"
+    assert people <= names("--identified")
+    both = runner.invoke(args=["export", "records", "--pseudonymise", "--identified", "-o", "-"])
+    assert both.exit_code != 0 and "not both" in both.output
+
+
 def test_writes_to_standard_output(runner):
     result = runner.invoke(args=["export", "records", "--format", "ndjson", "--columns", "id,board", "-o", "-"])
     assert result.exit_code == 0

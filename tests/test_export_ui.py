@@ -54,16 +54,17 @@ def test_form_offers_every_filter_format_and_the_pseudonym_option(client, auth):
     assert '<option value="" selected>Any</option>' in page
     assert 'id="submitted_from" name="submitted_from" type="date"' in page
     assert 'name="safety" type="radio" value="yes"' in page
-    assert 'name="pseudonymise" type="checkbox" value="1"' in page
+    assert 'name="pseudonymise" type="radio" value="1" checked' in page, "pseudonymised unless asked"
+    assert 'name="pseudonymise" type="radio" value="0"' in page and "Identified" in page
     assert "<script" not in page.split("</main>")[0] and "style=" not in page
 
 
 def test_form_is_prefilled_from_the_link_that_led_to_it(client, auth):
     auth.login("cfsd")
-    page = client.get("/export/records/?board=tayside&safety=true&pseudonymise=yes").get_data(as_text=True)
+    page = client.get("/export/records/?board=tayside&safety=true&pseudonymise=no").get_data(as_text=True)
     assert '<option value="tayside" selected>' in page
     assert 'name="safety" type="radio" value="yes" checked' in page
-    assert 'name="pseudonymise" type="checkbox" value="1" checked' in page
+    assert 'name="pseudonymise" type="radio" value="0" checked' in page
 
 
 def test_submitting_the_form_downloads_the_file(client, auth):
@@ -72,6 +73,13 @@ def test_submitting_the_form_downloads_the_file(client, auth):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith('.csv"')
     assert b"Respondent " in response.get_data()
+
+
+def test_the_export_page_is_for_analysts_without_api_or_command_line_instructions(client, auth):
+    auth.login("cfsd")
+    page = client.get("/export/").get_data(as_text=True)
+    assert "/api/v1/export" not in page and "pathway-review export" not in page
+    assert "Downloads are pseudonymised" in page
 
 
 def test_dataset_links_carry_the_page_filters_and_download(app, client, auth):

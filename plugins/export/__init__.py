@@ -32,10 +32,10 @@ def config_settings():
 
 FORMATS = [
     ExportFormat("csv", "CSV", "text/csv", "csv", write_csv, meta={
-        "order": 10, "label": "CSV", "link": True, "info": True,
+        "order": 10, "label": "CSV", "link": True, "info": True, "for_people": True,
         "choice": "CSV (comma-separated values, opens in any spreadsheet)"}),
     ExportFormat("xlsx", "Excel workbook", XLSX_MIMETYPE, "xlsx", write_xlsx, meta={
-        "order": 20, "label": "Excel", "link": True, "info": True,
+        "order": 20, "label": "Excel", "link": True, "info": True, "for_people": True,
         "choice": "Excel workbook, with a summary sheet of counts"}),
     ExportFormat("json", "JSON", "application/json", "json", write_json, meta={
         "order": 30, "label": "JSON", "link": True, "info": True,

@@ -24,11 +24,13 @@ CLI_ACTOR = SimpleNamespace(id=None, email="cli", board_id=None, role="cli")
               help="A filter, as on the export page; repeat for more (e.g. --filter board=fife).")
 @click.option("--columns", default=None, help="Comma-separated columns to include, in order.")
 @click.option("--pseudonymise", "--pseudonymize", is_flag=True,
-              help="Replace names and email addresses with a stable pseudonym per person.")
+              help="Replace names and email addresses with a stable pseudonym per person (the default).")
+@click.option("--identified", is_flag=True,
+              help="Keep the names and email addresses of people who chose to be named.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write, or - for standard output.")
 @with_database
-def export_command(dataset, format_name, filters, columns, pseudonymise, output):
+def export_command(dataset, format_name, filters, columns, pseudonymise, identified, output):
     """Export DATASET to a file; every export is recorded in the audit log."""
     args: dict[str, list[str]] = {}
     for item in filters:
@@ -38,8 +40,9 @@ def export_command(dataset, format_name, filters, columns, pseudonymise, output)
         args.setdefault(name.strip(), []).append(value)
     if columns:
         args["columns"] = [columns]
-    if pseudonymise:
-        args["pseudonymise"] = ["1"]
+    if pseudonymise and identified:
+        raise click.UsageError("Choose --pseudonymise or --identified, not both.")
+    args["pseudonymise"] = ["0" if identified else "1"]
     format_name = format_name or _format_from(output)
     try:
         export = prepare(dataset, format_name, args, None)

@@ -64,8 +64,21 @@ class Export:
 
     @property
     def filename(self) -> str:
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", self.dataset.name).strip("-") or "export"
-        return f"{stem}-{date.today().isoformat()}.{self.format.extension.lstrip('.')}"
+        """Says what was exported: the dataset, then each filter's value in the dataset's order, then the day."""
+        parts = [self.dataset.name]
+        for spec in self.dataset.filter_specs:
+            value = self.filters.get(spec.name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                parts.append(spec.name if value else f"not-{spec.name}")
+            elif isinstance(value, date):
+                parts.append(f"{spec.name.rpartition('_')[2]}-{value.isoformat()}")
+            else:
+                parts.append(str(value))
+        parts.append(date.today().isoformat())
+        stem = "-".join(filter(None, (re.sub(r"[^A-Za-z0-9_.]+", "-", part).strip("-.") for part in parts)))
+        return f"{stem[:150].rstrip('-.') or 'export'}.{self.format.extension.lstrip('.')}"
 
     def audit_detail(self) -> dict[str, Any]:
         detail = {"format": self.format.name, "filters": self.filters, "pseudonymised": self.pseudonymise,
@@ -184,9 +197,9 @@ def parse_value(spec: DatasetFilter, raw: str) -> Any:
     return raw
 
 
-def parse_flag(raw: str | None, name: str) -> bool:
+def parse_flag(raw: str | None, name: str, default: bool = False) -> bool:
     if raw is None or raw.strip() == "":
-        return False
+        return default
     if raw.strip().lower() in TRUE:
         return True
     if raw.strip().lower() in FALSE:
@@ -212,7 +225,8 @@ def prepare(dataset_name: str, format_name: str, args: Mapping[str, Sequence[str
     filters = parse_filters(dataset, args)
     first = lambda name: (args.get(name) or [None])[-1]  # noqa: E731
     columns, chosen = parse_columns(dataset, filters, first("columns"))
-    pseudonymise = parse_flag(first("pseudonymise"), "pseudonymise")
+    # Pseudonymised unless the person asks for names: most analysis needs no one's identity.
+    pseudonymise = parse_flag(first("pseudonymise"), "pseudonymise", default=True)
     return Export(dataset, fmt, filters, columns, pseudonymise, chosen)
 
 
@@ -243,6 +257,8 @@ def stream(export: Export, actor, via: str) -> Iterator[bytes]:
         personal = list(export.dataset.personal_columns)
         if export.pseudonymise and personal:
             rows = map(pseudonymiser(secret, personal), rows)
+        if export.format.meta.get("for_people") and export.dataset.labeller is not None:
+            rows = map(export.dataset.labeller(export.filters), rows)
         yield from _written(export, map(itemgetter(0), zip(rows, counter)))
 
     return _audited(export, actor, chunks(), counter, current_app._get_current_object())
@@ -253,8 +269,11 @@ def _written(export: Export, rows: Iterator[Mapping[str, Any]]) -> Iterable[byte
     # ``meta["info"]``) also record when the export was made and whether it was pseudonymised.
     fmt = export.format
     if fmt.meta.get("info"):
+        headings = {}
+        if fmt.meta.get("for_people") and export.dataset.headings is not None:
+            headings = dict(export.dataset.headings(export.filters))
         return fmt.write(export.dataset, export.columns, rows, export.filters,
-                         info=ExportInfo(pseudonymised=export.pseudonymise))
+                         info=ExportInfo(pseudonymised=export.pseudonymise, headings=headings))
     return fmt.write(export.dataset, export.columns, rows, export.filters)
 
 

@@ -30,6 +30,8 @@ class ExportInfo:
     """What the writers of this plugin record about an export beside the rows themselves."""
     exported_at: datetime = field(default_factory=utcnow)
     pseudonymised: bool = False
+    # Column headings for people (spreadsheets); a column without one is headed by its name.
+    headings: Mapping[str, str] = field(default_factory=dict)
 
 
 def encode(text: str) -> bytes:
@@ -62,7 +64,8 @@ def write_csv(dataset, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow([neutralise(name) for name in columns])
+    headings = info.headings if info else {}
+    writer.writerow([neutralise(headings.get(name, name)) for name in columns])
     writerow, tell, values = writer.writerow, buffer.tell, values_of(columns)
     for row in rows:
         # Strings, blanks and integers are nearly every cell: decided inline, without a call (the csv

@@ -97,8 +97,8 @@ def _form(dataset, errors=None, status: int = 200):
     for spec in dataset.filter_specs:
         if spec.kind == "bool" and values.get(spec.name, "").lower() in TRUE | FALSE:
             values[spec.name] = "yes" if values[spec.name].lower() in TRUE else "no"
-    if values.get("pseudonymise", "").lower() in TRUE:
-        values["pseudonymise"] = "1"
+    if values.get("pseudonymise", "").lower() in TRUE | FALSE:
+        values["pseudonymise"] = "1" if values["pseudonymise"].lower() in TRUE else "0"
     options = [(fmt.name, fmt.meta.get("choice", fmt.title)) for fmt in all_formats().values()]
     return render_template("export/form.html", dataset=dataset, format_options=options,
                            values=values, errors=errors, by_field=by_field), status

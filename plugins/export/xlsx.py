@@ -103,10 +103,11 @@ def _build(target, dataset, columns: list[str], rows, filters, info: ExportInfo)
     summary = book.add_worksheet("Summary")
     next_summary_row = _write_summary(summary, cells, dataset, len(columns), filters, info)
 
-    widths = [min(max(len(name), MIN_WIDTH), MAX_WIDTH) for name in columns]
+    titles = [info.headings.get(name, name) for name in columns]
+    widths = [min(max(len(title), MIN_WIDTH), MAX_WIDTH) for title in titles]
     responses.set_row(0, None, cells.header)
-    for c, name in enumerate(columns):
-        responses.write_string(0, c, name, cells.header)
+    for c, title in enumerate(titles):
+        responses.write_string(0, c, title, cells.header)
     responses.freeze_panes(1, 0)
 
     rows, values = iter(rows), values_of(columns)
@@ -150,11 +151,12 @@ def _write_summary(sheet, cells: _Cells, dataset, column_count: int, filters, in
     sheet.set_column(1, 1, 60)
     cells.text(sheet, 0, 0, dataset.title)
     sheet.set_row(0, None, cells.title)
-    described = "; ".join(f"{name}: {_shown(value)}" for name, value in filters.items())
+    labels = {spec.name: spec.label for spec in dataset.filter_specs}
+    described = "; ".join(f"{labels.get(name, name)}: {_shown(value)}" for name, value in filters.items())
     facts = [("Exported (UTC)", info.exported_at),
              ("Filters", described or "None: every record"),
              ("Pseudonymised", "Yes: names and email addresses replaced by a pseudonym per person"
-              if info.pseudonymised else "No"),
+              if info.pseudonymised else "No: people who chose to be named are named"),
              ("Columns", column_count)]
     r = 2
     for label, value in facts:

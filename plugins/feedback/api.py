@@ -27,7 +27,7 @@ def unprocessable(errors):
 
 
 def record_response(record, code=200):
-    response = jsonify(events.serialize(record))
+    response = jsonify(events.serialize(record, g.user))
     response.status_code = code
     if code == 201:
         response.headers["Location"] = url_for("feedback_api.get_feedback", feedback_id=record.id)
@@ -97,7 +97,7 @@ def list_feedback():
     total = session.scalar(select(func.count()).where(*where))
     records = session.scalars(select(Feedback).where(*where).order_by(Feedback.id.desc())
                               .limit(limit).offset(offset)).all()
-    return jsonify({"feedback": [events.serialize(r) for r in records], "count": total,
+    return jsonify({"feedback": [events.serialize(r, g.user) for r in records], "count": total,
                     "limit": limit, "offset": offset})
 
 

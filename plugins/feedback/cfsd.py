@@ -3,7 +3,6 @@ triage, one response with its triage form and history, and "You said, we did" fo
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from pathway_review.plugin_api import (Board, flatten, get_session, get_version_or_404, inputs, page_hook,
                                        roles_required, signed_in)
 
-from . import anchoring, filters as filtering, service
+from . import anchoring, filters as filtering, history as describing, service, triage
 from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
 from .questions import display, questions_for
 from .stats import figures, order_case
@@ -63,37 +62,41 @@ def dashboard(slug, version):
                            state=service.window_state(pv), anchor_label=anchoring.label)
 
 
-def _list_filters(pv):
+def _list_filters(pv, args):
     """Filters from the query string, answers to choice questions among them; errors name the field."""
     errors = []
     try:
-        chosen = filtering.parse(request.args)
+        chosen = filtering.parse(args)
     except filtering.FilterError as exc:
         chosen, errors = {}, [{"field": exc.field, "message": exc.message}]
     answers = {}
     for question in questions_for(pv):
-        value = request.args.get(f"answers.{question.id}")
+        value = args.get(f"answers.{question.id}")
         if question.kind == "choice" and value in question.choices:
             answers[question.id] = value
     chosen.pop("pathway", None), chosen.pop("version", None), chosen.pop("round", None)
     return chosen, answers, errors
 
 
-def render_responses(pv, errors=(), status=200):
-    chosen, answers, filter_errors = _list_filters(pv)
+def render_responses(pv, args=None, errors=(), status=200, bulk=None):
+    """The list; after a refused bulk action ``args`` are the list's own and ``bulk`` what was ticked and typed."""
+    args = request.args if args is None else args
+    chosen, answers, filter_errors = _list_filters(pv, args)
     errors = list(errors) + filter_errors
     session = get_session()
-    where = filtering.conditions({"pathway": pv.slug, "version": pv.version, **chosen}, answers)
+    where = triage.matching(pv, chosen, answers)
     total = session.scalar(select(func.count()).where(*where))
-    page = inputs.page_number(max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
-    records = session.scalars(select(Feedback).where(*where)
-                              .order_by(Feedback.safety_concern.desc(), Feedback.submitted_at.desc(), Feedback.id)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = inputs.page_number(pages, args=args)
+    records = session.scalars(select(Feedback).where(*where).order_by(*triage.ORDER)
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    query = triage.filter_query(args)
+    bulk = bulk or {}
+    selected = bulk.get("ids") or ({r.id for r in records} if args.get("select") == "page" else set())
     return render_template(
-        "feedback/cfsd/responses.html", pv=pv, records=records, total=total, page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=request.args, errors=errors,
-        query=urlencode(query), boards=session.execute(select(Board.slug, Board.name).order_by(Board.name)).all(),
+        "feedback/cfsd/responses.html", pv=pv, records=records, total=total, page=page, pages=pages, args=args,
+        errors=errors, query=query, applied=triage.applied(args, pv, session), selected=selected, bulk=bulk,
+        boards=session.execute(select(Board.slug, Board.name).order_by(Board.name)).all(),
         types=list(TYPES.items()), statuses=[(k, v) for k, v in STATUSES.items() if k != "draft"],
         triage_statuses=list(TRIAGE_STATUSES.items()),
         questions=[q for q in questions_for(pv) if q.kind == "choice"], themes=known_themes(session),
@@ -111,43 +114,57 @@ def responses(slug, version):
 @bp.route("/<slug:slug>/<version:version>/responses/bulk", methods=["POST"])
 @roles_required(*CFSD)
 def bulk(slug, version):
-    """One status and/or one theme applied to every ticked response, in one transaction."""
+    """A status, themes and a reply applied to the ticked responses (or all matching), in one transaction."""
     pv = get_version_or_404(slug, version)
     form = request.form
+    back = triage.args_from(form.get("back", ""))
+    chosen, answers, filter_errors = _list_filters(pv, back)
+    every = form.get("scope") == "all"
     errors = []
+    if every and filter_errors:  # never widen "all matching" to every response because a filter was refused
+        errors.append({"field": "ids", "message": "The filter is not valid, so “all matching” cannot be applied; "
+                                                  "nothing was changed."})
     try:
         ids = sorted({inputs.bounded_int(i, "ids", 1, inputs.MAX_ID) for i in form.getlist("ids")})
     except inputs.InputError:
         ids = []
-    if not ids:
-        errors.append({"field": "ids", "message": "Tick at least one response."})
-    status, theme = form.get("status") or None, " ".join((form.get("theme") or "").split()).lower()
+    if not ids and not every:
+        errors.append({"field": "ids", "message": "Tick at least one response, or choose all responses matching "
+                                                  "the filter."})
+    typed = {"status": form.get("status") or "", "theme": form.get("theme") or "",
+             "response": form.get("response") or ""}
+    status = typed["status"] or None
     if status and status not in TRIAGE_STATUSES:
         errors.append({"field": "bulk-status", "message": "Choose a status from the list."})
-    if not status and not theme:
-        errors.append({"field": "bulk-status", "message": "Choose a status or type a theme to apply."})
-    if len(theme) > service.THEME_LIMIT:
-        errors.append({"field": "bulk-theme", "message": f"Keep the theme under {service.THEME_LIMIT} characters."})
+    checked = service.check_triage({"themes": typed["theme"], "response": typed["response"]})
+    themes, reply = checked.values.get("themes", []), checked.values.get("response", "")
+    for error in checked.errors:
+        errors.append({"field": "bulk-theme" if error["field"] == "themes" else "bulk-response",
+                       "message": error["message"]})
+    if not status and not themes and not reply and not checked.errors:
+        errors.append({"field": "bulk-status", "message": "Choose a status, type a theme or write a reply to "
+                                                          "apply."})
     session = get_session()
-    records = session.scalars(select(Feedback).where(
-        Feedback.id.in_(ids), Feedback.pathway_slug == slug, Feedback.version == version,
-        Feedback.status.in_(SUBMITTED))).all() if ids else []
-    if ids and len(records) != len(ids):
+    records = triage.bulk_targets(session, pv, ids, every, chosen, answers) if (ids or every) else []
+    if ids and not every and len(records) != len(ids):
         errors.append({"field": "ids", "message": "Some ticked responses are not responses to this consultation "
                                                   "(or were withdrawn); nothing was changed."})
     if errors:
-        return render_responses(pv, errors=errors, status=422)
+        return render_responses(pv, back, errors=errors, status=422,
+                                bulk={**typed, "ids": set(ids), "scope": "all" if every else ""})
     changed = []
     for record in records:
         values = {"status": status} if status else {}
-        if theme:
-            values["themes"] = service.add_theme(record.theme_list, theme)
+        if themes:
+            values["themes"] = service.normalise_themes([*record.theme_list, *themes])
+        if reply:
+            values["response"] = reply
         if service.triage(session, g.user, record, values):
             changed.append(record)
     session.commit()
     flash(f"{len(changed)} response{'s' if len(changed) != 1 else ''} updated.", "success")
-    back = form.get("back", "")
-    return redirect(url_for("consultations.responses", slug=slug, version=version) + ("?" + back if back else ""))
+    query = triage.filter_query(back)
+    return redirect(url_for("consultations.responses", slug=slug, version=version) + ("?" + query if query else ""))
 
 
 def known_themes(session) -> list[str]:
@@ -169,6 +186,7 @@ def response_or_404(feedback_id: int) -> Feedback:
 def response(feedback_id):
     record = response_or_404(feedback_id)
     session = get_session()
+    back = triage.filter_query(triage.args_from(request.args.get("back", "")))  # the list it was opened from
     form = {"status": record.status, "response": record.response or "", "themes": ", ".join(record.theme_list)}
     errors, status = [], 200
     if request.method == "POST":
@@ -183,20 +201,44 @@ def response(feedback_id):
             changes = service.triage(session, g.user, record, checked.values)
             session.commit()
             flash("Triage saved." if changes else "Nothing changed.", "success")
-            return redirect(url_for("consultations.response", feedback_id=record.id))
+            return _after_saving(session, record, back)
     pathway = service.library().get(record.pathway_slug)
     pv = pathway.version(record.version) if pathway else None
     places = []
     for other in ([pv] if pv else []) + ([pathway.latest] if pathway and pathway.latest is not pv else []):
         places.append((other, anchoring.label(anchoring.anchor(other, record.section_id, record.section_fingerprint))))
     labels = {q.id: q.label for q in questions_for(pv)} if pv else {}
-    history = session.scalars(select(FeedbackHistory).where(FeedbackHistory.feedback_id == record.id)
-                              .order_by(FeedbackHistory.at, FeedbackHistory.id)).all()
+    history = [(entry, _actor(record, entry), describing.describe(entry.change_values, pv))
+               for entry in session.scalars(select(FeedbackHistory).where(FeedbackHistory.feedback_id == record.id)
+                                            .order_by(FeedbackHistory.at, FeedbackHistory.id))]
     return render_template("feedback/cfsd/response.html", record=record, pv=pv, places=places, form=form,
                            errors=errors, history=history, themes=known_themes(session),
                            answers=[(labels.get(k, k), display(v)) for k, v in record.answer_values.items()],
                            pathway_title=pathway.title if pathway else record.pathway_slug,
-                           statuses=list(TRIAGE_STATUSES.items()), status_labels=STATUSES), status
+                           statuses=list(TRIAGE_STATUSES.items()), back=back,
+                           list_url=url_for("consultations.responses", slug=record.pathway_slug,
+                                            version=record.version) + ("?" + back if back else "")), status
+
+
+def _actor(record: Feedback, entry: FeedbackHistory) -> str:
+    # The author of anonymous feedback is not named to CfSD here either.
+    if record.anonymous and entry.actor_id == record.user_id:
+        return "The GP who wrote it"
+    return entry.actor_name + (f" ({entry.actor_role})" if entry.actor_role else "")
+
+
+def _after_saving(session, record: Feedback, back: str):
+    """"Save and next untriaged" opens the next response still new in the list it came from."""
+    if request.form.get("then") != "next":
+        return redirect(url_for("consultations.response", feedback_id=record.id, back=back or None))
+    pv = service.library().get_version(record.pathway_slug, record.version)
+    chosen, answers, errors = _list_filters(pv, triage.args_from(back)) if pv else ({}, {}, [])
+    found = triage.next_untriaged(session, record, {} if errors else chosen, answers)
+    if found is None:
+        flash("No responses are left to triage in this list.", "success")
+        return redirect(url_for("consultations.responses", slug=record.pathway_slug, version=record.version)
+                        + ("?" + back if back else ""))
+    return redirect(url_for("consultations.response", feedback_id=found.id, back=back or None))
 
 
 @bp.route("/<slug:slug>/<version:version>/you-said-we-did")

@@ -41,9 +41,44 @@ def columns(filters: Mapping[str, Any]) -> list[str]:
     return BASE_COLUMNS + [f"answer:{qid}" for qid in ids]
 
 
-def _iso(moment):
-    moment = as_utc(moment)
-    return moment.isoformat() if moment else None
+HEADINGS = {"id": "Feedback number", "pathway": "Pathway", "version": "Version", "section_id": "Section id",
+            "section_title": "Section", "type": "Type", "status": "Status", "safety_concern": "Patient-safety concern",
+            "anonymous": "Anonymous", "board": "Health Board", "practice_code": "Practice code",
+            "author_name": "Name", "author_email": "E-mail address", "text": "Feedback", "response": "CfSD's response",
+            "themes": "Themes", "submitted_at": "Submitted (UTC)", "updated_at": "Last changed (UTC)"}
+# Who wrote anonymous feedback leaves the database in no export: the record keeps its author only so
+# that the author can change or withdraw it.
+HIDDEN_WHEN_ANONYMOUS = ("practice_code", "author_name", "author_email")
+
+
+def headings(filters: Mapping[str, Any]) -> dict[str, str]:
+    found = dict(HEADINGS)
+    for pv in _versions(filters):
+        for question in questions_for(pv):
+            found.setdefault(f"answer:{question.id}", question.label)
+    return found
+
+
+def labeller(filters: Mapping[str, Any]):
+    """Rows as people read them: titles and labels for slugs, Yes/No, the whole pathway named."""
+    titles = {slug: pathway.title for slug, pathway in library().pathways.items()}
+    with database().session() as session:
+        boards = dict(session.execute(select(Board.slug, Board.name)).all())
+    yes_no = {True: "Yes", False: "No"}
+
+    def label(row: Mapping[str, Any]) -> dict:
+        shown = dict(row)
+        shown["pathway"] = titles.get(row["pathway"], row["pathway"])
+        if "section_title" in shown and not row.get("section_id"):
+            shown["section_title"] = row.get("section_title") or "The whole pathway"
+        shown["type"] = TYPES.get(row["type"], row["type"])
+        shown["status"] = STATUSES.get(row["status"], row["status"])
+        shown["board"] = boards.get(row["board"], row["board"])
+        shown["safety_concern"] = yes_no.get(row["safety_concern"])
+        shown["anonymous"] = yes_no.get(row["anonymous"])
+        return shown
+
+    return label
 
 
 def rows(filters: Mapping[str, Any]) -> Iterator[dict]:
@@ -67,8 +102,12 @@ def rows(filters: Mapping[str, Any]) -> Iterator[dict]:
                 "practice_code": row.practice_code, "author_name": row.author_name,
                 "author_email": row.author_email, "text": row.text, "response": row.response,
                 "themes": "; ".join(json.loads(row.themes or "[]")),
-                "submitted_at": _iso(row.submitted_at), "updated_at": _iso(row.updated_at),
+                # Real times, so that a spreadsheet gets date cells and JSON gets ISO 8601.
+                "submitted_at": as_utc(row.submitted_at), "updated_at": as_utc(row.updated_at),
             }
+            if row.anonymous:
+                for column in HIDDEN_WHEN_ANONYMOUS:
+                    record[column] = None
             for qid in answer_ids:
                 record[f"answer:{qid}"] = display(answers.get(qid)) if qid in answers else None
             yield record
@@ -117,7 +156,8 @@ def feedback_dataset() -> Dataset:
             DatasetFilter("submitted_to", "Submitted on or before", "date"),
         ],
         columns=columns, rows=rows, summary=summary,
-        roles=frozenset({"cfsd", "admin"}), personal_columns=("author_name", "author_email"))
+        roles=frozenset({"cfsd", "admin"}), personal_columns=("author_name", "author_email"),
+        headings=headings, labeller=labeller)
 
 
 def search_documents() -> Iterator:

@@ -13,7 +13,14 @@ def library():
     return current_app.extensions["pathway_review.library"]
 
 
-def serialize(record: Feedback) -> dict:
+def serialize(record: Feedback, reader=None) -> dict:
+    """The record as the API and the feedback events show it.
+
+    Given a ``reader`` other than the author, anonymous feedback carries no author and no practice:
+    CfSD sees the board and nothing else. Events (no reader) keep the author so that the author can be
+    sent their receipt and answer.
+    """
+    hidden = record.anonymous and reader is not None and reader.id != record.user_id
     return {
         "id": record.id, "pathway": record.pathway_slug, "version": record.version,
         "section": record.section_id, "section_title": record.section_title,
@@ -23,8 +30,9 @@ def serialize(record: Feedback) -> dict:
         "status": record.status, "response": record.response, "themes": record.theme_list,
         "board": record.board.slug if record.board else None,
         "board_name": record.board.name if record.board else None,
-        "practice_code": record.practice_code,
-        "author": {"id": record.author.id, "name": record.author.name, "email": record.author.email},
+        "practice_code": None if hidden else record.practice_code,
+        "author": None if hidden else {"id": record.author.id, "name": record.author.name,
+                                       "email": record.author.email},
         "created_at": _iso(record.created_at), "updated_at": _iso(record.updated_at),
         "submitted_at": _iso(record.submitted_at),
     }

@@ -18,8 +18,8 @@ INPUT = {
     "text": {"type": "string", "maxLength": 10000, "description": "Markdown. Required unless saved as a draft."},
     "answers": ANSWERS,
     "safety_concern": {"type": "boolean"},
-    "anonymous": {"type": "boolean", "description": "Hide the GP's name from other readers (CfSD still sees "
-                                                    "the board)."},
+    "anonymous": {"type": "boolean", "description": "Hide the GP's name, e-mail address and practice "
+                                                    "from every reader, CfSD included (CfSD sees the board)."},
     "hide_board": {"type": "boolean", "description": "With anonymous: show 'Anonymous GP' rather than "
                                                      "'A GP in NHS <board>' to other readers."},
     "draft": {"type": "boolean", "description": "Save without submitting (default false)."},
@@ -34,7 +34,9 @@ FEEDBACK = {"type": "object", "properties": {
     "response": {**NULLABLE_STRING, "description": "CfSD's answer"},
     "themes": {"type": "array", "items": {"type": "string"}},
     "board": NULLABLE_STRING, "board_name": NULLABLE_STRING, "practice_code": NULLABLE_STRING,
-    "author": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+    "author": {"type": ["object", "null"], "description": "Null when the feedback is anonymous and you are "
+                                                          "not its author.",
+               "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                                "email": {"type": "string"}}},
     "created_at": {"type": "string", "format": "date-time"},
     "updated_at": {"type": "string", "format": "date-time"},

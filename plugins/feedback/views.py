@@ -33,8 +33,9 @@ def form_from_request(version, posted=None) -> dict:
     for question in questions_for(version):
         name = f"answers.{question.id}"
         answers[question.id] = form.getlist(name) if question.kind == "multiple" else form.get(name, "")
-    attribution = form.get("attribution", "named")
-    anonymous, hide_board = ATTRIBUTION.get(attribution, (False, False))
+    # A name is only ever shown when the GP chose it: anything else is anonymous to CfSD but for the board.
+    attribution = form.get("attribution", "board")
+    anonymous, hide_board = ATTRIBUTION.get(attribution, ATTRIBUTION["board"])
     return {"section": form.get("section") or None, "type": form.get("type", ""), "text": form.get("text", ""),
             "answers": answers, "safety_concern": form.get("safety_concern") == "yes",
             "anonymous": anonymous, "hide_board": hide_board, "attribution": attribution}
@@ -66,7 +67,7 @@ def new(slug, version):
         section = request.args.get("section") or None
         if section is not None and pv.section(section) is None:
             abort(404)
-        form = {"section": section, "type": "", "text": "", "answers": {}, "attribution": "named"}
+        form = {"section": section, "type": "", "text": "", "answers": {}, "attribution": "board"}
         held = held_forms.restored()  # typed before the GP was signed out, and kept
         if held is not None:
             form = form_from_request(pv, held)

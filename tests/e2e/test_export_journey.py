@@ -19,14 +19,15 @@ def test_cfsd_downloads_a_filtered_csv_from_the_export_form(new_page):
 
     page.get_by_label("CSV (comma-separated values, opens in any spreadsheet)").check()
     page.get_by_label("Pathway", exact=True).select_option("suspected-colorectal-cancer")
-    page.get_by_label("Replace names and email addresses with a pseudonym").check()
+    assert page.get_by_label("Pseudonymised: a pseudonym").is_checked(), "pseudonymised unless asked"
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
     file = download.value
-    assert file.suggested_filename.startswith("feedback-") and file.suggested_filename.endswith(".csv")
+    assert file.suggested_filename.startswith("feedback-suspected-colorectal-cancer-")
+    assert file.suggested_filename.endswith(".csv")
     with open(file.path(), "rb") as handle:
         head = handle.readline()
-    assert head.startswith(b"\xef\xbb\xbfid,pathway,version,")
+    assert head.startswith(b"\xef\xbb\xbfFeedback number,Pathway,Version,")
 
 
 def test_a_date_range_the_wrong_way_round_is_shown_beside_the_field(new_page):

@@ -60,7 +60,7 @@ def test_safety_alert_and_answer_arrive_by_mail_and_their_links_work(new_page, s
     cfsd.get_by_label("Status").select_option("accepted")
     answer = "Thank you: the next draft adds headache in pregnancy to the red flags."
     cfsd.get_by_label("CfSD's response").fill(answer)
-    cfsd.get_by_role("button", name="Save triage").click()
+    cfsd.get_by_role("button", name="Save", exact=True).click()
     assert "Accepted" in cfsd.content()
 
     answered = wait_for_mail(catcher, USERS["gp"], "CfSD answered your feedback", reference, within=30)
