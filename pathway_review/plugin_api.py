@@ -12,6 +12,7 @@ from . import (audit as _audit, held_forms as _held_forms, inputs as _inputs, jo
                ratelimit as _ratelimit)
 from .access import can, checks_permission, public, roles_required, signed_in
 from .charts import bar_chart, column_chart
+from .reviews import ReviewStatus, months_before, review_status
 from .board_plugins import BoardPlugin, BoardScope, appointed
 from .boards import (TERRITORIAL_BOARDS, board_for_plugin, boards_with_plugin, enabled_plugins,
                      get_board, set_plugin_enabled)
@@ -55,7 +56,8 @@ __all__ = [
     "Base", "database", "get_session", "with_database", "app_extension", "outbox", "jobs",
     # the pathway library
     "library", "get_pathway_or_404", "get_version_or_404", "Pathway", "PathwayVersion", "Section", "Question",
-    "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus",
+    "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus", "review_status", "ReviewStatus",
+    "months_before",
     # boards, accounts and board plugins
     "Board", "User", "ROLES", "TERRITORIAL_BOARDS", "get_board", "enabled_plugins", "boards_with_plugin",
     "set_plugin_enabled", "board_for_plugin", "BoardPlugin", "BoardScope", "appointed",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import url_for
 
-from pathway_review.plugin_api import Action, hookimpl
+from pathway_review.plugin_api import Action, NavLink, hookimpl
 
 title = "Consultation reports and governance"
 description = ("CfSD downloads a consultation's report as PDF or Word, records each approval step up to sign-off, "
@@ -33,9 +33,10 @@ def config_settings():
 
 @hookimpl
 def register_blueprints(app):
+    from .reviews import bp as reviews_bp
     from .views import bp
 
-    return [bp]
+    return [bp, reviews_bp]
 
 
 @hookimpl
@@ -58,6 +59,15 @@ def periodic_tasks():
 
     # Woken at once by a request; the minute's run catches a wake-up the queue lost.
     return [PeriodicTask(TASK, build_queued, every=60)]
+
+
+@hookimpl
+def nav_links(user):
+    if user.role in CFSD:
+        return [NavLink(url_for("reviews.index"), "Reviews due", order=35)]
+    if user.role == "board-admin":
+        return [NavLink(url_for("reviews.board"), "Reviews due", order=35)]
+    return None
 
 
 @hookimpl
