@@ -3,6 +3,7 @@ triage, one response with its triage form and history, and "You said, we did" fo
 from __future__ import annotations
 
 import json
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -64,7 +65,8 @@ def dashboard(slug, version):
     charts = {
         "by_board": bar_chart("Responses by Health Board", [(name, n) for name, n, _ in shown.by_board],
                               header=("Health Board", "Responses"), chart_id="responses-by-board"),
-        "per_day": column_chart("Responses per day of the consultation", per_day(session, pv),
+        "per_day": column_chart("Responses per day of the consultation",
+                                [(date.fromisoformat(day).strftime("%-d %b"), n) for day, n in per_day(session, pv)],
                                 header=("Day", "Responses"), chart_id="responses-per-day"),
     }
     return render_template("feedback/cfsd/dashboard.html", pv=pv, figures=shown, safety=safety,
