@@ -58,6 +58,11 @@ def test_a_correction_is_a_new_entry_and_the_history_keeps_both(client, auth, ap
 
 
 def test_others_read_the_record_but_cannot_write_it(client, auth, app):
+    auth.login("board-admin")
+    pathway = client.get("/pathways/{}/{}/".format(*DEFAULT_Q)).get_data(as_text=True)
+    assert f'href="{URL}"' in pathway
+    assert client.get(URL).status_code == 200 and "Record a decision" not in client.get(URL).get_data(as_text=True)
+    auth.logout()
     auth.login("gp")
     assert client.get(URL).status_code == 200
     assert record(client, "development-group").status_code == 403

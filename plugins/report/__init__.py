@@ -71,6 +71,15 @@ def nav_links(user):
 
 
 @hookimpl
+def pathway_actions(version, user):
+    """The governance record beside a pathway version, for those who decide on it or answer for it locally."""
+    if user.role not in (*CFSD, "board-admin"):
+        return None
+    return [Action(url_for("report.governance", slug=version.slug, version=version.version), "Governance record",
+                   order=80)]
+
+
+@hookimpl
 def dataset_links(dataset, filters, user):
     """The report buttons and the governance record beside a consultation's dashboard."""
     slug, version = (filters or {}).get("pathway"), (filters or {}).get("version")
