@@ -124,6 +124,20 @@ def test_only_cfsd_gets_reports_and_bad_requests_are_refused(client, auth, app):
     assert client.get("/reports/no-such-pathway/1.0/report.pdf").status_code == 404
 
 
+def test_a_report_that_cannot_be_made_says_so_without_a_trace(client, auth, app, monkeypatch):
+    import plugins.report.building as building
+
+    def broken(report):
+        raise ValueError("layout engine failed")
+
+    monkeypatch.setitem(building.MAKERS, "pdf", broken)
+    auth.login("cfsd")
+    response = client.get("/reports/{}/{}/report.pdf".format(*EMPTY))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "The report could not be made just now" in page
+    assert "layout engine failed" not in page and "Traceback" not in page
+
+
 @pytest.fixture
 def app_config():
     return {"REPORT_BUILD_ON_REQUEST_UP_TO": 2}

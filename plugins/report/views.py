@@ -1,16 +1,19 @@
 """The report's pages: download a consultation report, the "being prepared" page, and the governance record."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 
-from pathway_review.plugin_api import (audit, database, get_session, get_version_or_404, roles_required, signed_in,
-                                       today)
+from pathway_review.plugin_api import (audit, database, error_response, get_session, get_version_or_404,
+                                       roles_required, signed_in, today)
 
 from .building import builds_on_request, current, fresh, make, request_build
 from .content import SAMPLE_NOTICE
 from .governance import GovernanceRefused, add_entry, record_for
 from .models import DECISIONS, FORMATS, STEPS
 
+log = logging.getLogger(__name__)
 bp = Blueprint("report", __name__, url_prefix="/reports", template_folder="templates")
 CFSD = ("cfsd", "admin")
 
@@ -32,7 +35,13 @@ def download(slug, version, fmt):
     if fmt not in FORMATS:
         return render_template("report/unknown_format.html", pv=pv, fmt=fmt[:16]), 404
     if builds_on_request(pv):
-        return _send(pv, fmt, make(pv, fmt))
+        try:
+            content = make(pv, fmt)
+        except Exception:  # the page says so rather than showing an error with a trace
+            log.exception("consultation report %s %s (%s) failed", slug, version, fmt)
+            return error_response(503, "The report could not be made just now. Try again in a few minutes; if "
+                                       "it keeps failing, download the feedback as a spreadsheet instead.")
+        return _send(pv, fmt, content)
     prepared = current(slug, version, fmt)
     if prepared is None or prepared.status == "failed" and "again" in request.args or not fresh(prepared):
         request_build(pv, fmt)
