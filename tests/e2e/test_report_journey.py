@@ -44,3 +44,25 @@ def test_cfsd_downloads_the_pdf_and_word_report_of_an_open_consultation(new_page
     document = docx.Document(word.path())
     reach = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert reach["Responses"] == str(responses) and reach["GPs responding"] == str(gps)
+
+
+def test_cfsd_finds_reviews_due_and_records_a_governance_step_on_a_phone(new_page):
+    page = new_page(width=320, height=800)
+    sign_in(page, "cfsd")
+    page.goto("/reviews/")
+    assert page.get_by_role("heading", level=1, name="Reviews due").is_visible()
+    assert page.get_by_text("Review due within 6 months").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # the table reflows into rows
+    check_accessibility(page, "reviews due at 320 px")
+
+    page.goto("/reports/low-back-pain/1.0/governance")
+    page.get_by_label("Specialty Delivery Group").check()
+    page.get_by_label("Approved", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert "cannot be recorded before Development group has approved" in summary
+    check_accessibility(page, "governance record with an error")
+    page.get_by_label("Development group").check()
+    page.get_by_label("Approved", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    assert "1 of 4 approval steps approved" in page.locator("main").inner_text()
