@@ -24,7 +24,7 @@ CFSD = ("cfsd", "admin")
 def config_settings():
     from pathway_review.plugin_api import Setting
 
-    return [Setting("REPORT_BUILD_ON_REQUEST_UP_TO", "int", 300,
+    return [Setting("REPORT_BUILD_ON_REQUEST_UP_TO", "int", 50,
                     "consultation reports with up to this many responses are built on the request; larger ones "
                     "in the job queue's worker"),
             Setting("REPORT_KEEP_MINUTES", "int", 10,

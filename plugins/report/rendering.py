@@ -6,6 +6,7 @@ Word document's header, so it is on every page however long the report runs.
 from __future__ import annotations
 
 import io
+import logging
 
 from flask import render_template
 
@@ -121,5 +122,8 @@ def docx(report: Report) -> bytes:
     document.save(out)
     return out.getvalue()
 
+
+# WeasyPrint logs every page it lays out at INFO; a 60-page report would bury the worker's own log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 MAKERS = {"pdf": pdf, "docx": docx}
