@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test unit e2e lint bench check clean oidc-provider
+.PHONY: run test unit e2e lint bench check clean oidc-provider pdf-libraries
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,20 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	@PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check \
 	  -e examples/pathway-review-practice-contacts
+	@$(MAKE) --no-print-directory pdf-libraries
 	@touch $@
+
+# WeasyPrint (PDF consultation reports) needs Pango, HarfBuzz and a font from the system. Debian's packages
+# are installed only when one is missing and apt-get exists; elsewhere the message names what to install.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libraries:
+	@missing=""; for package in $(PDF_PACKAGES); do \
+	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing WeasyPrint's system libraries:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || \
+	  echo "PDF reports need Pango and HarfBuzz (Debian: apt-get install $(PDF_PACKAGES))"
 
 # Sets up the instance (database, demo accounts, demo data once) and serves it with gunicorn until ctrl-C:
 # scripts/run.py lists the processes it starts and stops together.

@@ -159,3 +159,30 @@ class Setting:
     default: Any
     help: str
     secret: bool = False
+
+
+@dataclass
+class ConsultationFindings:
+    """What a consultation on one pathway version found, for a report: reach, counts, answers and every
+    response with its answer. The plugin that owns feedback builds it; reports only lay it out.
+
+    Anonymous responses arrive anonymised (``attribution`` names the board at most) and free text has had
+    anything that looks like a CHI or NHS number replaced, so a report cannot leak either.
+    ``by_board``, ``by_section``, ``per_day`` (ISO date, count) and ``themes`` are ``(label, count)`` pairs;
+    ``questions`` are ``(question label, [(choice, count)], answered)``; ``workload`` has ``respondents``,
+    ``total_hours``, ``median_hours`` and ``method``; ``safety`` and ``responses`` are mappings with
+    ``reference``, ``section``, ``type``, ``attribution``, ``submitted`` (ISO date), ``text``, ``status``,
+    ``answer`` and ``safety``.
+    """
+    responses: int = 0
+    respondents: int = 0
+    boards: int = 0
+    practices: int = 0
+    by_board: list = field(default_factory=list)
+    by_section: list = field(default_factory=list)
+    per_day: list = field(default_factory=list)
+    safety: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    workload: Mapping = field(default_factory=dict)
+    themes: list = field(default_factory=list)
+    items: list = field(default_factory=list)

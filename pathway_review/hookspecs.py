@@ -14,8 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from flask import Flask, Request
     import click
-    from .contracts import (Action, BoardSetting, Dataset, ExportFormat, NavLink, PeriodicTask, SearchDocument,
-                            Setting)
+    from .contracts import (Action, BoardSetting, ConsultationFindings, Dataset, ExportFormat, NavLink,
+                            PeriodicTask, SearchDocument, Setting)
     from .document import PathwayVersion, Section
     from .models import User
 
@@ -367,6 +367,22 @@ def consultation_draft_holders(slug: str, version: str) -> "list[int] | None":
     :param slug: the pathway's slug.
     :param version: the version out for consultation.
     :return: a list of user ids, or None.
+    """
+
+
+@isolated
+@hookspec(firstresult=True)
+def consultation_findings(version: "PathwayVersion", detail: bool) -> "ConsultationFindings | None":
+    """Give what the consultation on ``version`` found, for its report (counts, answers, every response).
+
+    Called with an app context by the report plugin, on a request or in the job queue's worker. The plugin
+    that owns feedback answers; anonymous responses must already be anonymised and identifiers removed.
+    Stops at first non-None result.
+
+    :param version: the :class:`pathway_review.document.PathwayVersion` consulted on.
+    :param detail: False to ask for the four reach counts only (cheap: deciding whether to build on the
+        request or in the job queue); True for everything.
+    :return: a :class:`pathway_review.contracts.ConsultationFindings`, or None.
     """
 
 

@@ -11,6 +11,8 @@ from types import SimpleNamespace
 from . import (audit as _audit, held_forms as _held_forms, inputs as _inputs, jobs as _jobs, outbox as _outbox,
                ratelimit as _ratelimit)
 from .access import can, checks_permission, public, roles_required, signed_in
+from .charts import bar_chart, column_chart
+from .reviews import ReviewStatus, months_before, review_status
 from .board_plugins import BoardPlugin, BoardScope, appointed
 from .boards import (TERRITORIAL_BOARDS, board_for_plugin, boards_with_plugin, enabled_plugins,
                      get_board, set_plugin_enabled)
@@ -18,8 +20,8 @@ from .cli import with_database
 from .clock import today
 from .config import public_url
 from .consultation import ConsultationStatus, consultation_status
-from .contracts import (Action, BoardSetting, Dataset, DatasetFilter, ExportFormat, NavLink, PeriodicTask,
-                        SearchDocument, Setting)
+from .contracts import (Action, BoardSetting, ConsultationFindings, Dataset, DatasetFilter, ExportFormat,
+                        NavLink, PeriodicTask, SearchDocument, Setting)
 from .db import Base, database, get_session
 from .demo import create_demo_accounts
 from .document import STATUSES, PathwayVersion, Question, Section, render_markdown
@@ -49,12 +51,13 @@ __all__ = [
     "hookimpl", "hookspec", "host", "hooks", "page_hook", "flatten", "board_setting", "PluginHookFailed",
     # contracts: the shapes that cross between plugins
     "Action", "NavLink", "BoardSetting", "Setting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
-    "SearchDocument",
+    "SearchDocument", "ConsultationFindings",
     # the database
     "Base", "database", "get_session", "with_database", "app_extension", "outbox", "jobs",
     # the pathway library
     "library", "get_pathway_or_404", "get_version_or_404", "Pathway", "PathwayVersion", "Section", "Question",
-    "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus",
+    "STATUSES", "render_markdown", "consultation_status", "ConsultationStatus", "review_status", "ReviewStatus",
+    "months_before",
     # boards, accounts and board plugins
     "Board", "User", "ROLES", "TERRITORIAL_BOARDS", "get_board", "enabled_plugins", "boards_with_plugin",
     "set_plugin_enabled", "board_for_plugin", "BoardPlugin", "BoardScope", "appointed",
@@ -66,4 +69,6 @@ __all__ = [
     # audit, rate limits, errors, time
     "audit", "ratelimit", "inputs", "held_forms", "error_response", "abort_with", "today", "utcnow", "as_utc",
     "public_url",
+    # charts drawn on the server
+    "bar_chart", "column_chart",
 ]

@@ -63,7 +63,14 @@ def test_dashboard_page(client, auth, app):
     assert "45</strong> extra GP hours a year" in page and "median 10.0 hours" in page
     assert "from 3 respondents" in page
     assert page.count('class="nhsuk-table__header" scope="row">NHS ') == 14
-    assert 'pr-bar pr-bar--100' in page and "feedback-assets/feedback.css" in page
+    by_board = page[page.index('id="responses-by-board"'):]
+    assert "NHS Fife: 3; NHS Forth Valley: 0" in by_board[:by_board.index("</desc>")]
+    assert "feedback-assets/feedback.css" in page
+    per_day = page[page.index('id="responses-per-day"'):]
+    per_day = per_day[:per_day.index("</figure>")]
+    # 12 October (opening) to 21 November (today): four responses on 10 November, one on the 12th.
+    assert "41 points, 5 in all." in per_day and "10 Nov: 4; 11 Nov: 0; 12 Nov: 1;" in per_day
+    assert 'role="img"' in per_day and ">12 Oct</text>" in per_day
     assert 'style=' not in page
     assert page.index('id="safety"') < page.index("Responses by section")
     assert "Download CSV (fixture)" in page and f"/fixture-export/{DEFAULT_Q[0]}/{DEFAULT_Q[1]}.csv" in page

@@ -40,7 +40,8 @@ def test_columns_follow_the_filtered_versions_questions(app):
         headache = feedback.columns({"pathway": DEFAULT_Q[0], "version": DEFAULT_Q[1]})
     assert colorectal[:3] == ["id", "pathway", "version"] and "author_email" in colorectal
     assert [c for c in colorectal if c.startswith("answer:")] == [
-        "answer:fit-threshold-deliverable", "answer:fit-kits-per-month", "answer:fit-non-return-support"]
+        "answer:fit-threshold-deliverable", "answer:fit-kits-per-month", "answer:fit-non-return-support",
+        "answer:extra-gp-minutes", "answer:patients-a-year"]  # the workload questions every consultation asks
     assert "answer:extra-gp-minutes" in headache and "answer:fit-kits-per-month" not in headache
 
 

@@ -86,8 +86,12 @@ def test_dashboard_figures(client, auth, known):
     assert re.search(r'id="figure-median">10 days', page)  # 4, 7, 10, 40, 60
     assert re.search(r'id="figure-closed">1<', page)
 
+    # The chart's table of numbers, under the chart drawn on the server.
+    chart = page[page.index('<figure class="pr-chart" id="resolved-per-month">'):]
+    chart = chart[:chart.index("</figure>")]
+    assert 'role="img"' in chart and "12 points, 4 in all." in chart
     months = dict(re.findall(r'<th class="nhsuk-table__header" scope="row">(\w+ \d{4})</th>'
-                             r'<td class="nhsuk-table__cell">(\d+)</td>', page))
+                             r'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">(\d+)</td>', chart))
     assert list(months)[0] == "December 2025" and list(months)[-1] == "November 2026" and len(months) == 12
     assert (months["September 2026"], months["October 2026"], months["November 2026"]) == ("1", "2", "1")
     assert sum(int(n) for n in months.values()) == 4

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from plugins.notifications.schedule import months_before
+from pathway_review.plugin_api import months_before
 from tests.feedback_support import OPEN, api_body, form, token
 from tests.mail_support import mail_config, run_task, send, text_of
 

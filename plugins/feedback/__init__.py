@@ -76,3 +76,13 @@ def consultation_draft_holders(slug, version):
     with database().sessions() as session:
         return list(session.scalars(select(Feedback.user_id).where(
             Feedback.pathway_slug == slug, Feedback.version == version, Feedback.status == "draft").distinct()))
+
+
+@hookimpl
+def consultation_findings(version, detail):
+    from pathway_review.plugin_api import database
+
+    from .findings import findings, reach
+
+    with database().sessions() as session:
+        return findings(session, version) if detail else reach(session, version)

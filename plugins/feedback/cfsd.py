@@ -3,17 +3,20 @@ triage, one response with its triage form and history, and "You said, we did" fo
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import (Board, flatten, get_session, get_version_or_404, inputs, page_hook,
-                                       roles_required, signed_in)
+from pathway_review.plugin_api import (Board, bar_chart, column_chart, flatten, get_session, get_version_or_404,
+                                       inputs, page_hook, roles_required, signed_in)
 
 from . import anchoring, filters as filtering, history as describing, service, triage
 from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
 from .questions import display, questions_for
+from .findings import per_day
 from .stats import figures, order_case
+from .workload import workload
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations", template_folder="templates")
 CFSD = ("cfsd", "admin")
@@ -57,8 +60,17 @@ def dashboard(slug, version):
             .limit(100))]
     links = flatten(page_hook("dataset_links", dataset="feedback", filters={"pathway": slug, "version": version},
                               user=g.user))
-    return render_template("feedback/cfsd/dashboard.html", pv=pv, figures=figures(session, pv), safety=safety,
-                           carried=carried, carried_total=carried_total, links=links,
+    shown = figures(session, pv)
+    charts = {
+        "by_board": bar_chart("Responses by Health Board", [(name, n) for name, n, _ in shown.by_board],
+                              header=("Health Board", "Responses"), chart_id="responses-by-board"),
+        "per_day": column_chart("Responses per day of the consultation",
+                                [(date.fromisoformat(day).strftime("%-d %b"), n) for day, n in per_day(session, pv)],
+                                header=("Day", "Responses"), chart_id="responses-per-day"),
+    }
+    return render_template("feedback/cfsd/dashboard.html", pv=pv, figures=shown, safety=safety,
+                           carried=carried, carried_total=carried_total, links=links, charts=charts,
+                           workload=workload(session, slug, version),
                            state=service.window_state(pv), anchor_label=anchoring.label)
 
 

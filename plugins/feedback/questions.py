@@ -1,8 +1,9 @@
 """The structured questions asked with feedback, and checking the answers against them.
 
 A pathway version may ask its own questions in its front matter; otherwise GPs get the default set.
-The two number questions of the default set feed the dashboard's estimate of extra GP hours a year,
-so a pathway that asks its own questions can keep that estimate by reusing their ids.
+The two workload questions (extra GP minutes per patient, patients a year) are asked on every
+consultation, after the pathway's own questions, because the extra GP hours a year they give is the
+figure general practice most needs to point at; a pathway that asks them itself (same ids) asks them once.
 """
 from __future__ import annotations
 
@@ -29,8 +30,15 @@ NUMBER_BOUNDS = {MINUTES_ID: (0, 600), PATIENTS_ID: (0, 100_000)}
 DEFAULT_BOUNDS = (0, 1_000_000)
 
 
+WORKLOAD_QUESTIONS = tuple(q for q in DEFAULT_QUESTIONS if q.id in (MINUTES_ID, PATIENTS_ID))
+
+
 def questions_for(version) -> tuple[Question, ...]:
-    return tuple(version.questions) or DEFAULT_QUESTIONS
+    own = tuple(version.questions)
+    if not own:
+        return DEFAULT_QUESTIONS
+    ids = {q.id for q in own}
+    return own + tuple(q for q in WORKLOAD_QUESTIONS if q.id not in ids)
 
 
 def bounds(question: Question) -> tuple[float, float]:

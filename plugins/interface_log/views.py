@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import (User, can, checks_permission, get_session, held_forms, library, render_markdown,
-                                       signed_in)
+from pathway_review.plugin_api import (User, can, checks_permission, column_chart, get_session, held_forms, library,
+                                       render_markdown, signed_in)
 
 from .dashboard import board_dashboard, open_first
 from .forms import LABELS, check_issue, check_triage, section_choices
@@ -45,8 +45,11 @@ def index():
 @signed_in
 def dashboard(board):
     board_row = board_or_404(board)
-    return render_template("interface_log/dashboard.html", board=board_row, figures=board_dashboard(board_row.id),
-                           may_log=can("interface_log:log", board_row),
+    figures = board_dashboard(board_row.id)
+    resolved_chart = column_chart("Issues resolved in each of the last 12 months", figures.resolved_per_month,
+                                  header=("Month", "Resolved"), chart_id="resolved-per-month", labels_every=3)
+    return render_template("interface_log/dashboard.html", board=board_row, figures=figures,
+                           resolved_chart=resolved_chart, may_log=can("interface_log:log", board_row),
                            may_triage=can("interface_log:triage", board_row))
 
 

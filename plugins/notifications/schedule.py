@@ -3,30 +3,21 @@ digest per consultation, and each person's own daily summary. Every mail is keye
 twice in a day (or catching up after the worker was stopped) sends each item once."""
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
 
-from pathway_review.plugin_api import database, flatten, host, today
+from pathway_review.plugin_api import database, flatten, host, review_status, today
 
 from . import preferences
 from .compose import Message, link, queue, users, users_with_role
 from .kinds import KINDS, NEVER, SUMMARY
 from .models import Mail
 
-REVIEW_MONTHS = (9, 6)
 CLOSING_DAYS = 7
 # A consultation counts as newly opened for this long, so a worker that was stopped still announces it.
 OPENED_WINDOW = timedelta(days=7)
-
-
-def months_before(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _library():
@@ -48,13 +39,11 @@ def review_reminders(app) -> None:
     with app.app_context(), database().transaction() as session:
         owners = users_with_role(session, "cfsd")
         for pv in _versions():
-            if pv.status != "published" or not pv.next_review or now >= pv.next_review:
+            # The same rule as the reviews page: only the nearest reminder that is due, so a worker back
+            # after months sends one, not both; none once the date has passed.
+            months = review_status(pv, now).months
+            if months is None:
                 continue
-            # Only the nearest reminder that is due: a worker back after months sends one, not both.
-            due = [m for m in REVIEW_MONTHS if now >= months_before(pv.next_review, m)]
-            if not due:
-                continue
-            months = min(due)
             for user in owners:
                 queue(session, user, Message(
                     kind="review_reminder",
