@@ -76,3 +76,17 @@ def consultation_draft_holders(slug, version):
     with database().sessions() as session:
         return list(session.scalars(select(Feedback.user_id).where(
             Feedback.pathway_slug == slug, Feedback.version == version, Feedback.status == "draft").distinct()))
+
+
+@hookimpl
+def national_picture_counts(app):
+    from .picture import picture_counts
+
+    return picture_counts()
+
+
+@hookimpl
+def national_picture_records(app, board, pathway, measure):
+    from .picture import picture_records
+
+    return picture_records(board, pathway, measure)
