@@ -34,7 +34,9 @@ def heatmap_svg(picture: Picture, measure_key: str) -> Markup:
     label = measure.label if measure else measure_key
     highest = picture.highest(measure_key)
     left = int(max((len(title) for _, title in picture.pathways), default=10) * CHAR_W) + GAP
-    width = left + CELL_W * len(picture.boards) + GAP
+    # Board names are drawn slanting up to the right: the last ones reach past the grid.
+    longest_board = max((len(short_board_name(b.name)) for b in picture.boards), default=0)
+    width = left + CELL_W * len(picture.boards) + int(longest_board * CHAR_W * 0.6) + GAP
     legend_y = HEADER_H + CELL_H * len(picture.pathways) + 24
     height = legend_y + 40
     total = picture.total(measure_key)
