@@ -1,7 +1,8 @@
 """The heatmap as server-rendered SVG: a picture of one measure, boards across and pathways down.
 
 It is an image (``role="img"`` with a title and a description); the table beside it carries the same
-numbers and the links, for keyboard and screen-reader users. Every cell also shows its count, so the
+numbers and the links. The cells are not links themselves: an image's content is presentational, so links
+inside it would be focusable yet nameless (axe's nested-interactive rule). Every cell also shows its count, so the
 colour is never the only way to read it. Colours are attributes, not styles (the CSP forbids inline styles).
 """
 from __future__ import annotations
