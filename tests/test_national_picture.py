@@ -153,3 +153,16 @@ def test_an_empty_picture_says_so(client, auth):
     auth.login("cfsd")
     page = client.get(PAGE).get_data(as_text=True)
     assert "Nothing to show yet" in page and "pr-heatmap" not in page
+
+
+def test_the_demo_data_shows_boards_varying(app, client, auth, runner):
+    for command in (["local-notes", "demo"], ["interface-log", "demo"], ["feedback", "demo", "120", "--seed", "1"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output
+    auth.login("cfsd")
+    variations = cells(client.get(PAGE + "?measure=local_notes:variation").get_data(as_text=True))
+    assert {board for _, board in variations} >= {"NHS Lothian", "NHS Fife", "NHS Tayside", "NHS Highland"}
+    issues = cells(client.get(PAGE + "?measure=interface_log:linked-issues").get_data(as_text=True))
+    assert ("Suspected colorectal cancer", "NHS Lothian") in issues
+    undeliverable = cells(client.get(PAGE + "?measure=feedback:not-deliverable").get_data(as_text=True))
+    assert len({board for _, board in undeliverable}) > 3
