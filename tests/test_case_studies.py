@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import func, select
 
 from pathway_review.models import Board
 from pathway_review.testing import switch_on
+from tests.conftest import csrf_token
 from tests.feedback_support import chi_numbers, db
+from tests.test_held_forms import lapse_sessions, sign_in as sign_in_client
 
 INDEX = "/case-studies/"
 CASE = {"title": "A 28-day hospital supply instead of a letter to the GP",
@@ -234,3 +237,17 @@ def test_the_demo_publishes_a_case_study_from_lothian(app, runner):
     assert "Published a sample case study from NHS Lothian" in result.output
     assert runner.invoke(args=["case-studies", "demo"]).exit_code == 0  # a second run adds nothing
     assert case_count(app) == 1
+
+
+def test_a_case_study_typed_before_the_session_lapsed_comes_back(app, issues, client):
+    sign_in_client(client, "board-admin")
+    token = csrf_token(client)
+    lapse_sessions(app)
+    url = f"/case-studies/publish/{issues['lasting']}"
+    response = client.post(url, data=CASE | {"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    next_url = parse_qs(urlparse(response.headers["Location"]).query)["next"][0]
+    sign_in_client(client, "board-admin", next_url)
+    page = unescape(client.get(next_url).get_data(as_text=True))
+    assert CASE["estimate_method"] + "</textarea>" in page and 'value="2000"' in page
+    assert case_count(app) == 0
