@@ -251,3 +251,11 @@ def test_a_case_study_typed_before_the_session_lapsed_comes_back(app, issues, cl
     page = unescape(client.get(next_url).get_data(as_text=True))
     assert CASE["estimate_method"] + "</textarea>" in page and 'value="2000"' in page
     assert case_count(app) == 0
+
+
+def test_every_route_answers_every_role_and_board_as_declared(app, issues, sign_in):
+    from pathway_review.testing import access_failures
+
+    published(sign_in, issues)
+    failures, checked = access_failures(app, plugin="case_studies")
+    assert checked >= 20 and not failures, "\n".join(failures)

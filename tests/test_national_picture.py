@@ -166,3 +166,10 @@ def test_the_demo_data_shows_boards_varying(app, client, auth, runner):
     assert ("Suspected colorectal cancer", "NHS Lothian") in issues
     undeliverable = cells(client.get(PAGE + "?measure=feedback:not-deliverable").get_data(as_text=True))
     assert len({board for _, board in undeliverable}) > 3
+
+
+def test_every_route_answers_every_role_as_declared(shared):
+    from pathway_review.testing import access_failures
+
+    failures, checked = access_failures(shared, plugin="national_picture")
+    assert checked >= 10 and not failures, "\n".join(failures)
