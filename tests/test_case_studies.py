@@ -259,3 +259,11 @@ def test_every_route_answers_every_role_and_board_as_declared(app, issues, sign_
     published(sign_in, issues)
     failures, checked = access_failures(app, plugin="case_studies")
     assert checked >= 20 and not failures, "\n".join(failures)
+
+
+def test_text_that_cannot_be_stored_is_refused_and_the_rest_kept(app, issues, sign_in):
+    response = publish(sign_in("board-admin"), issues["lasting"], problem="Letters\x00 went astray.")
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "characters that cannot be stored" in page
+    assert "Letters went astray.</textarea>" in page and CASE["involved"] + "</textarea>" in page
+    assert case_count(app) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
-from pathway_review.plugin_api import (Board, abort_with, can, checks_permission, get_session, held_forms,
+from pathway_review.plugin_api import (Board, abort_with, can, checks_permission, get_session, held_forms, inputs,
                                        render_markdown, signed_in)
 
 from . import service
@@ -100,6 +100,15 @@ def adoption(case_id):
     return redirect(url_for("case_studies.case", case_id=found.id)), 303
 
 
+def checked_form():
+    """(the form's values, as typed less what could never be stored; errors; clean values)."""
+    values = service.read_form(request.form)
+    if unstorable := inputs.form_text_errors():
+        return inputs.storable(values), unstorable, None
+    errors, clean = service.check(values)
+    return values, errors, clean
+
+
 def _liaison_or_403():
     if not is_liaison():
         abort_with(403, "Case studies are published by a board's interface liaison (its board admins "
@@ -129,6 +138,7 @@ def _issue_or_404(issue_id: int) -> dict:
 @bp.route("/publish/<int:issue_id>", methods=["GET", "POST"])
 @signed_in
 @checks_permission(LIAISON)
+@inputs.shows_text_problems
 def publish(issue_id):
     _liaison_or_403()
     issue = _issue_or_404(issue_id)
@@ -141,8 +151,7 @@ def publish(issue_id):
         return render_template("case_studies/refused.html", issue=issue, message=why_not), 409
     errors = []
     if request.method == "POST":
-        values = service.read_form(request.form)
-        errors, clean = service.check(values)
+        values, errors, clean = checked_form()
         if not errors:
             found = service.publish(g.user.board, issue, clean, g.user)
             flash("Case study published: every board can now read it.", "success")
@@ -158,6 +167,7 @@ def publish(issue_id):
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
 @signed_in
 @checks_permission(LIAISON)
+@inputs.shows_text_problems
 def edit(case_id):
     found = case_or_404(case_id)
     if found.board_id != g.user.board_id:
@@ -165,8 +175,7 @@ def edit(case_id):
     _liaison_or_403()
     errors = []
     if request.method == "POST":
-        values = service.read_form(request.form)
-        errors, clean = service.check(values)
+        values, errors, clean = checked_form()
         if not errors:
             service.edit(found, clean)
             flash("Case study saved.", "success")
