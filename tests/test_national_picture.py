@@ -173,3 +173,20 @@ def test_every_route_answers_every_role_as_declared(shared):
 
     failures, checked = access_failures(shared, plugin="national_picture")
     assert checked >= 10 and not failures, "\n".join(failures)
+
+
+def test_the_api_gives_the_same_numbers_to_national_staff_only(shared, client):
+    from tests.feedback_support import token
+
+    assert client.get("/api/v1/national-picture").status_code == 401
+    for who in ("gp", "board-admin"):
+        assert client.get("/api/v1/national-picture", headers=token(shared, who)).status_code == 403
+    body = client.get("/api/v1/national-picture", headers=token(shared, "cfsd")).get_json()
+    cells = {(c["measure"], c["board"], c["pathway"]): c["count"] for c in body["cells"]}
+    assert cells[("local_notes:variation", "lothian", SLUG)] == 3
+    assert cells[("local_notes:variation", "fife", SLUG)] == 2
+    assert not any(board == "tayside" for _, board, _ in cells)
+    assert cells[("feedback:not-deliverable", "lothian", OTHER)] == 2
+    totals = {m["key"]: m["total"] for m in body["measures"]}
+    assert totals["local_notes:variation"] == 6 and totals["interface_log:linked-issues"] == 2
+    assert len(body["boards"]) >= 14 and len(body["pathways"]) == 11

@@ -22,9 +22,17 @@ NATIONAL = ("cfsd", "admin")
 
 @hookimpl
 def register_blueprints(app):
+    from .api import bp as api_bp
     from .views import bp
 
-    return [bp]
+    return [bp, api_bp]
+
+
+@hookimpl
+def openapi_paths():
+    from .openapi import paths
+
+    return paths()
 
 
 @hookimpl
