@@ -267,3 +267,14 @@ def test_text_that_cannot_be_stored_is_refused_and_the_rest_kept(app, issues, si
     assert response.status_code == 400 and "characters that cannot be stored" in page
     assert "Letters went astray.</textarea>" in page and CASE["involved"] + "</textarea>" in page
     assert case_count(app) == 0
+
+
+def test_without_the_issue_log_boards_still_read_and_adopt_but_cannot_publish(app, issues, sign_in):
+    url = published(sign_in, issues)
+    switch_on(app, "interface_log", ["lothian", "fife"], enabled=False)
+    liaison = sign_in("board-admin")
+    refused = liaison.client.get("/case-studies/publish")
+    assert refused.status_code == 403 and "interface liaison" in unescape(refused.get_data(as_text=True))
+    assert CASE["title"] in liaison.client.get(INDEX).get_data(as_text=True)
+    assert sign_in("gp-fife").post(url + "/adoption", {"state": "adopted"}).status_code == 303
+    assert national_hours(sign_in("cfsd").client) == 2000
