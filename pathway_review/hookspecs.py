@@ -397,6 +397,54 @@ def search_documents() -> "Iterable[SearchDocument] | None":
     """
 
 
+@isolated
+@hookspec
+def national_picture_counts(app: "Flask") -> "list[dict[str, Any]] | None":
+    """Count your boards' shared records by board, national pathway and measure, for CfSD's national picture.
+
+    Called with a request or app context when the national picture is drawn. Count only what a board
+    shares nationally under your own rules (a board plugin: boards that have it on; feedback: submitted,
+    not withdrawn). Leave out rows whose count is 0.
+
+    :param app: the application.
+    :return: a list of rows ``{"board": board slug, "pathway": pathway slug, "measure": a key unique
+        across plugins (prefix it with your plugin's name), "label": what the measure counts, in words,
+        "count": int}``, or None.
+    """
+
+
+@isolated
+@hookspec
+def national_picture_records(app: "Flask", board: str, pathway: str, measure: str) -> "list[dict[str, Any]] | None":
+    """List the records behind one cell of the national picture: the ones your count for it counted.
+
+    Called when CfSD opens a cell. Answer None for a measure that is not yours.
+
+    :param app: the application.
+    :param board: the board's slug.
+    :param pathway: the national pathway's slug.
+    :param measure: a measure key, as in :func:`national_picture_counts`.
+    :return: a list of ``{"title": str, "href": the record's own page, "detail": str}``, or None.
+    """
+
+
+@isolated
+@hookspec
+def shareable_interface_issues(app: "Flask", board: str) -> "list[dict[str, Any]] | None":
+    """Offer one board's interface issues, so their lessons can be shared with other boards.
+
+    Called when a board's interface liaison publishes a case study. Answer with the board's issues in
+    every status (the caller says why an unresolved one cannot be shared), or None where the board keeps
+    no issue log.
+
+    :param app: the application.
+    :param board: the board's slug.
+    :return: a list of ``{"id": int, "board": slug, "status": str, "status_label": str,
+        "lasting_change": bool | None, "service": str, "category": str, "pathway": slug or None,
+        "problem": str, "resolution": str, "change": str, "url": str}``, or None.
+    """
+
+
 # -------------------------------------------------------------------------------------------------
 # Events: called through every plugin, whatever the board, after the change is committed.
 #

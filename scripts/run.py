@@ -26,11 +26,12 @@ def setup() -> None:
     step("init", quiet=True)
     step("demo", "accounts")  # prints the demo accounts: the one thing a newcomer needs to read
     marker = instance_folder() / ".demo-data"
-    if not marker.exists():  # demo feedback, local notes and interface issues, added once per instance
+    if not marker.exists():  # demo feedback, local notes, interface issues and a case study, added once per instance
         print("Adding demo feedback, local notes and interface issues (first run only)...", flush=True)
         step("feedback", "demo", "300", "--seed", "1", quiet=True)
         step("local-notes", "demo", quiet=True)
         step("interface-log", "demo", quiet=True)
+        step("case-studies", "demo", quiet=True)
         marker.touch()
 
 

@@ -86,3 +86,17 @@ def consultation_findings(version, detail):
 
     with database().sessions() as session:
         return findings(session, version) if detail else reach(session, version)
+
+
+@hookimpl
+def national_picture_counts(app):
+    from .picture import picture_counts
+
+    return picture_counts()
+
+
+@hookimpl
+def national_picture_records(app, board, pathway, measure):
+    from .picture import picture_records
+
+    return picture_records(board, pathway, measure)

@@ -93,3 +93,24 @@ def switched_for_board(app, board, enabled):
     from .data import kit
 
     kit.board_switched(app, board, enabled)
+
+
+@hookimpl
+def national_picture_counts(app):
+    from .sharing import picture_counts
+
+    return picture_counts()
+
+
+@hookimpl
+def national_picture_records(app, board, pathway, measure):
+    from .sharing import picture_records
+
+    return picture_records(board, pathway, measure)
+
+
+@hookimpl
+def shareable_interface_issues(app, board):
+    from .sharing import shareable
+
+    return shareable(board)

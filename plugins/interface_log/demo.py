@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import (User, create_demo_accounts, database as app_database, get_board,
+from pathway_review.plugin_api import (User, create_demo_accounts, database as app_database, get_board, library,
                                        set_plugin_enabled, today, with_database)
 
 from .dashboard import summarise
@@ -63,6 +63,10 @@ SAMPLE_ISSUES = [
     (5, None, "new", "communication", False, "Renal unit",
      "The renal unit's phone number on clinic letters is no longer answered.", None, None),
 ]
+# Issues about a national pathway, by service, so they appear in CfSD's national picture.
+SAMPLE_PATHWAYS = {"Colorectal surgery": "suspected-colorectal-cancer",
+                   "Haematology laboratory": "iron-deficiency-anaemia",
+                   "Laboratory system roll-out": "recurrent-uti-in-women"}
 
 
 def add_sample_issues(session, board, reporter, liaison) -> int:
@@ -72,6 +76,7 @@ def add_sample_issues(session, board, reporter, liaison) -> int:
         finished = logged + timedelta(days=took) if took is not None else None
         session.add(InterfaceIssue(
             board_id=board.id, category=category, description=description, service=service,
+            pathway=SAMPLE_PATHWAYS.get(service) if library().get(SAMPLE_PATHWAYS.get(service, "")) else None,
             patient_safety=safety, status=status, resolution=resolution,
             lasting_change=(change is not None) if status == "resolved" else None, lasting_change_detail=change,
             owner_id=liaison.id if status != "new" else None, reported_by_id=reporter.id,

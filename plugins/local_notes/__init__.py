@@ -100,3 +100,17 @@ def switched_for_board(app, board, enabled):
     from .search import kit
 
     kit.board_switched(app, board, enabled)
+
+
+@hookimpl
+def national_picture_counts(app):
+    from .picture import picture_counts
+
+    return picture_counts()
+
+
+@hookimpl
+def national_picture_records(app, board, pathway, measure):
+    from .picture import picture_records
+
+    return picture_records(board, pathway, measure)

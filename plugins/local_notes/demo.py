@@ -31,19 +31,60 @@ SAMPLE_NOTES = [
      "Urology advice line for GPs: 0131 000 0000 (sample number), weekdays 9am to 5pm.", None),
 ]
 
+# A few notes from other boards, so CfSD's national picture shows boards varying. Sample content too.
+OTHER_BOARDS_NOTES = {
+    "fife": [
+        ("dyspepsia", "1.0", "investigations-before-referral", "variation",
+         "Fife practices send H. pylori stool antigen tests to the Victoria Hospital laboratory only.",
+         "The breath test is not offered in Fife primary care."),
+        ("suspected-colorectal-cancer", "3.0", "how-to-refer", "referral-route",
+         "Refer through SCI Gateway to the Fife colorectal triage service.", None),
+    ],
+    "tayside": [
+        ("dyspepsia", "1.0", "how-to-refer", "variation",
+         "Tayside refers routine dyspepsia to a nurse-led clinic before any endoscopy request.",
+         "The nurse-led clinic triages endoscopy demand in Tayside."),
+        ("headache-in-adults", "1.0", "investigations-before-referral", "variation",
+         "No direct-access brain imaging for GPs in Tayside: discuss with neurology.",
+         "Imaging capacity is held for the neurology service."),
+        ("headache-in-adults", "1.0", "how-to-refer", "service-contact",
+         "Neurology advice line for GPs: 01382 000 000 (sample number).", None),
+    ],
+    "highland": [
+        ("iron-deficiency-anaemia", "1.0", "investigations-before-referral", "investigation",
+         "Coeliac serology results take up to 10 working days from remote practices.", None),
+        ("suspected-colorectal-cancer", "3.0", "who-not-to-refer", "variation",
+         "Island practices may arrange FIT and review by video before any referral to Raigmore.",
+         "Travel to Raigmore is a day or more for island patients."),
+    ],
+}
 
-def add_sample_notes(session, board, author) -> int:
+
+def add_sample_notes(session, board, author, notes=SAMPLE_NOTES) -> int:
     added = 0
-    for slug, version, section_id, kind, text, reason in SAMPLE_NOTES:
+    for slug, version, section_id, kind, text, reason in notes:
         pv = library().get_version(slug, version)
         section = pv.section(section_id) if pv else None
         if section is None:
             continue  # the library in use does not have this sample pathway
         session.add(LocalNote(board_id=board.id, pathway=slug, section_id=section_id, version=version,
                               fingerprint=section.fingerprint, kind=kind, text=text, reason=reason,
-                              author_id=author.id))
+                              author_id=author.id if author else None))
         added += 1
     return added
+
+
+def add_other_boards_notes(session) -> list[str]:
+    """Switch local notes on for a few more boards and give each its sample notes, once; their slugs."""
+    switched = []
+    for slug, notes in OTHER_BOARDS_NOTES.items():
+        board = get_board(session, slug)
+        if board is None or session.scalar(select(func.count(LocalNote.id)).where(LocalNote.board_id == board.id)):
+            continue
+        set_plugin_enabled(session, PLUGIN, board, True)  # announced: the board's notes go into search
+        add_sample_notes(session, board, None, notes)
+        switched.append(slug)
+    return switched
 
 
 def register(cli) -> None:
@@ -65,6 +106,7 @@ def register(cli) -> None:
             existing = session.scalar(select(func.count(LocalNote.id)).where(LocalNote.board_id == board.id))
             author = session.scalar(select(User).where(User.email == EDITOR))
             added = 0 if existing else add_sample_notes(session, board, author)
+            others = add_other_boards_notes(session)
             session.flush()  # seen as new data by a running server's page cache (it watches flushes)
         if added and not changed:  # switching the plugin on re-indexes the board by itself
             kit.board_switched(current_app._get_current_object(), BOARD, True)
@@ -74,4 +116,6 @@ def register(cli) -> None:
         click.echo(f"Local notes are on for NHS Lothian; {added} sample notes added"
                    + (f" ({existing} already there)" if existing else "")
                    + f"; {len(notes)} notes in the register, {flagged} needing review.")
+        if others:
+            click.echo("Sample notes also added for " + ", ".join(others) + ", for the national picture.")
         click.echo(f"Sign in as {EDITOR} and open /local-notes/boards/{BOARD}/ to see the register.")
