@@ -97,6 +97,21 @@ def board_plugins(board):
     return render_template("admin/board_plugins.html", board=board_row, optional=optional)
 
 
+@bp.route("/boards/<slug:board>/plugins/<name>/switch-off")
+@roles_required("admin", "board-admin")
+def confirm_switch_off(board, name):
+    """Switching a plugin off hides its pages from a whole board, so it is asked for on a page of its own;
+    the answer is posted to board_plugins."""
+    board_row = _board_or_404(board)
+    plugin_host = host()
+    if name not in plugin_host.optional_names:
+        abort(404)
+    if name not in boards.enabled_plugins(get_session(), board_row):
+        flash(f"{plugin_host.info[name].title} is already off for {board_row.name}.", "info")
+        return redirect(url_for("admin.board_plugins", board=board)), 303
+    return render_template("admin/switch_off.html", board=board_row, info=plugin_host.info[name])
+
+
 def _save_settings(db, name, board_row):
     for setting in declared_settings(name):
         raw = request.form.get(f"setting-{setting.key}")
