@@ -96,7 +96,16 @@ def new_issue(board):
     else:
         values = read_issue_form(request.form)
         # Without JavaScript, choosing a pathway and asking for its sections re-draws the form.
-        if request.form.get("action") != "sections":
+        listed_for = request.form.get("sections_of", "")
+        if request.form.get("action") == "sections":
+            pass
+        elif listed_for and values["section"] and listed_for != values["pathway"]:
+            # The pathway was changed after its sections were listed: the section chosen is the old one's.
+            values["section"] = ""
+            title = dict(pathway_choices()).get(values["pathway"], "the pathway you chose")
+            errors = [{"field": "section", "message": f"The sections below are now those of {title}: choose one, "
+                                                      "or leave it as the whole pathway."}]
+        else:
             errors = check_issue(values)
             if not errors:
                 issue = create_issue(board_row, values, g.user)
