@@ -149,3 +149,20 @@ def test_on_a_phone_the_header_is_compact_and_give_feedback_is_in_the_first_scre
     box = give.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 844, f"Give feedback starts at {box} on a 844 px screen"
     screenshot(gp, "pathway-phone-first-screen")
+
+
+def test_a_gp_finds_you_said_we_did_from_the_pathway_and_from_my_feedback(people):
+    gp = people["pages"]["gp"]
+    gp.set_viewport_size({"width": 320, "height": 800})
+    gp.goto(HEADACHE)
+    gp.get_by_role("link", name="You said, we did").first.click()
+    assert gp.get_by_role("heading", level=1, name="You said, we did").is_visible()
+    assert gp.get_by_text("Partly accepted: some of what you suggested will change").first.is_visible()
+    gp.get_by_role("navigation", name="Sections with answers").get_by_role("link", name="Red flags").click()
+    assert gp.url.endswith("#about-red-flags")
+
+    gp.goto("/feedback/")
+    row = gp.locator("tr", has_text=f"FB-{people['feedback']}")
+    assert "The next draft names the acute headache clinic as the route." in row.inner_text()
+    row.get_by_role("link", name="You said, we did").click()
+    assert "/consultations/headache-in-adults/1.0/you-said-we-did" in gp.url
