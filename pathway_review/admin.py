@@ -130,6 +130,12 @@ def board_users(board):
     if request.method == "POST":
         form = {k: (request.form.get(k) or "").strip() for k in ("email", "name", "role", "practice_code")}
         allowed_roles = ("gp", "board-admin")
+        # Each problem is put in the words of the form's own labels, not the command line's.
+        if "@" not in form["email"]:
+            errors.append({"field": "email", "message": "Enter the email address in the right format, "
+                                                        "like name@nhs.scot."})
+        if not form["name"]:
+            errors.append({"field": "name", "message": "Enter the person's full name."})
         if form["role"] not in allowed_roles:
             errors.append({"field": "role", "message": "Choose GP or board admin."})
         if not errors:
@@ -137,7 +143,8 @@ def board_users(board):
                 user = accounts.create_user(db, form["email"], form["name"], form["role"], None,
                                             board_row.slug, form["practice_code"] or None)
             except accounts.AccountError as exc:
-                errors.append({"field": "email", "message": str(exc)})
+                message = str(exc)
+                errors.append({"field": "email", "message": message[:1].upper() + message[1:] + "."})
             else:
                 audit.record("user.created", target=user.email, board_id=board_row.id, role=user.role)
                 from .admin_users import invite

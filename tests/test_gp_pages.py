@@ -185,3 +185,16 @@ def test_wide_tables_scroll_in_their_own_labelled_focusable_region(client, auth)
     auth.login("admin")
     audit = client.get("/admin/audit").get_data(as_text=True)
     assert 'role="region" aria-label="Events, newest first" tabindex="0"' in audit
+
+
+def test_inviting_someone_names_each_problem_in_the_forms_own_words(client, auth):
+    auth.login("board-admin")
+    response = auth.post("/admin/boards/lothian/users", {"email": "not an address", "name": "", "role": "gp"})
+    text = text_of(response)
+    assert response.status_code == 400
+    assert "Enter the email address in the right format, like name@nhs.scot." in text
+    assert "Enter the person's full name." in text
+    page = response.get_data(as_text=True)
+    assert 'href="#email"' in page and 'href="#name"' in page
+    again = auth.post("/admin/boards/lothian/users", {"email": "gp@lothian.example", "name": "Dr Again", "role": "gp"})
+    assert "An account for gp@lothian.example already exists." in text_of(again)
