@@ -1,7 +1,7 @@
 """Every page type, as each role sees it, at 1280 and 320 CSS px: no sideways scrolling of the page
 (WCAG 1.4.10 reflow) and no axe finding of any impact. Plus what a GP sees first on a phone.
 
-One browser and one context per role: each page is loaded once and checked at both widths by resizing.
+One browser and one signed-in context per role, reused for every page.
 The data the pages show (a comment, CfSD's answer, an interface issue) is made the way people make it.
 """
 from __future__ import annotations
@@ -20,31 +20,33 @@ COLORECTAL = "/pathways/suspected-colorectal-cancer/"
 
 
 def problems_on(page, label: str) -> list[str]:
-    """Sideways scroll and axe findings at each width, described for the failure message."""
+    """Sideways scroll and axe findings on the page as loaded, described for the failure message."""
     from axe_playwright_python.sync_playwright import Axe
 
     found = []
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        if scroll > client:
-            found.append(f"{label} at {width}px: the page scrolls sideways ({scroll} > {client} px)")
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                                           "resultTypes": ["violations"]})
-        for v in results.response["violations"]:
-            targets = [n["target"] for n in v["nodes"][:3]]
-            found.append(f"{label} at {width}px: axe {v['id']} ({v.get('impact')}): {v['help']} {targets}")
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    if scroll > client:
+        found.append(f"{label}: the page scrolls sideways ({scroll} > {client} px)")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                       "resultTypes": ["violations"]})
+    for v in results.response["violations"]:
+        targets = [n["target"] for n in v["nodes"][:3]]
+        found.append(f"{label}: axe {v['id']} ({v.get('impact')}): {v['help']} {targets}")
     return found
 
 
 def walk(page, label: str, urls: list[str]) -> list[str]:
+    """Each page loaded at each width, as a phone or a desktop would load it: the header's script lays
+    out its menu when the page loads, so a page resized after loading is not what anyone sees."""
     found = []
     for url in urls:
-        response = page.goto(url)
-        if response is None or response.status >= 400:
-            found.append(f"{label}: {url} answered {response.status if response else 'nothing'}")
-            continue
-        found += problems_on(page, f"{label} {url}")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            response = page.goto(url)
+            if response is None or response.status >= 400:
+                found.append(f"{label}: {url} answered {response.status if response else 'nothing'}")
+                break
+            found += problems_on(page, f"{label} {url} at {width}px")
     return found
 
 
