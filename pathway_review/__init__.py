@@ -120,9 +120,9 @@ def _refresh_library():
 
 
 def _register_blueprints(app, plugins) -> None:
-    from . import admin, api, auth, health, pathways
+    from . import about, admin, api, auth, health, pathways
 
-    for module in (auth, pathways, api, admin, health):
+    for module in (auth, pathways, api, admin, health, about):
         app.register_blueprint(module.bp)
     for owner, blueprints in plugins.call_per_plugin("register_blueprints", app=app):
         for blueprint in blueprints:

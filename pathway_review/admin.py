@@ -97,6 +97,21 @@ def board_plugins(board):
     return render_template("admin/board_plugins.html", board=board_row, optional=optional)
 
 
+@bp.route("/boards/<slug:board>/plugins/<name>/switch-off")
+@roles_required("admin", "board-admin")
+def confirm_switch_off(board, name):
+    """Switching a plugin off hides its pages from a whole board, so it is asked for on a page of its own;
+    the answer is posted to board_plugins."""
+    board_row = _board_or_404(board)
+    plugin_host = host()
+    if name not in plugin_host.optional_names:
+        abort(404)
+    if name not in boards.enabled_plugins(get_session(), board_row):
+        flash(f"{plugin_host.info[name].title} is already off for {board_row.name}.", "info")
+        return redirect(url_for("admin.board_plugins", board=board)), 303
+    return render_template("admin/switch_off.html", board=board_row, info=plugin_host.info[name])
+
+
 def _save_settings(db, name, board_row):
     for setting in declared_settings(name):
         raw = request.form.get(f"setting-{setting.key}")
@@ -115,6 +130,12 @@ def board_users(board):
     if request.method == "POST":
         form = {k: (request.form.get(k) or "").strip() for k in ("email", "name", "role", "practice_code")}
         allowed_roles = ("gp", "board-admin")
+        # Each problem is put in the words of the form's own labels, not the command line's.
+        if "@" not in form["email"]:
+            errors.append({"field": "email", "message": "Enter the email address in the right format, "
+                                                        "like name@nhs.scot."})
+        if not form["name"]:
+            errors.append({"field": "name", "message": "Enter the person's full name."})
         if form["role"] not in allowed_roles:
             errors.append({"field": "role", "message": "Choose GP or board admin."})
         if not errors:
@@ -122,7 +143,8 @@ def board_users(board):
                 user = accounts.create_user(db, form["email"], form["name"], form["role"], None,
                                             board_row.slug, form["practice_code"] or None)
             except accounts.AccountError as exc:
-                errors.append({"field": "email", "message": str(exc)})
+                message = str(exc)
+                errors.append({"field": "email", "message": message[:1].upper() + message[1:] + "."})
             else:
                 audit.record("user.created", target=user.email, board_id=board_row.id, role=user.role)
                 from .admin_users import invite

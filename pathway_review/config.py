@@ -63,6 +63,8 @@ CORE_SETTINGS = [
     Setting("PLUGINS", "list", [], "extra plugin modules to load, beside the installed ones"),
     Setting("LOAD_ENTRY_POINTS", "bool", True, "load installed plugins (the `pathway_review` entry points)"),
     Setting("TODAY", "date", None, "freezes the consultation clock at this date (demos)"),
+    Setting("CONTACT_EMAIL", "str", None, "the mailbox the contact page and the accessibility statement give "
+            "for questions about this service"),
     # Background work: the job queue, the outbox it delivers, and `pathway-review worker`.
     Setting("QUEUE_URL", "str", None, "the job queue: `redis://host:6379/0` for several hosts; default SQLite in "
             "the instance folder", secret=True),

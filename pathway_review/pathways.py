@@ -112,6 +112,16 @@ def _render_body(pathway, found, is_current: bool, day) -> Markup:
                                   previous=pathway.previous(found)))
 
 
+@bp.route("/pathways/<slug:slug>/<version:version>/print")
+@signed_in
+def print_version(slug, version):
+    """The document alone, for paper or PDF: no actions, panels or forms, so it prints the same without
+    JavaScript from any browser's Print command."""
+    pathway = get_pathway_or_404(slug)
+    found = get_version_or_404(slug, version)
+    return render_template("pathways/print.html", pathway=pathway, pv=found, standing=consultation_status(found))
+
+
 @bp.route("/pathways/<slug:slug>/history/")
 @signed_in
 def history(slug):

@@ -64,7 +64,7 @@ def test_a_board_admin_invites_someone_who_sets_a_password_and_signs_in(app, cli
     assert response.status_code == 303 and response.headers["Location"] == "/login"
     assert "Your password is set" in invited.get("/login").get_data(as_text=True)
     assert AuthActions(invited).login("new.admin@lothian.example", NEW_PASSWORD).status_code == 302
-    assert "Signed in as New Admin (NHS Lothian)" in invited.get("/").get_data(as_text=True)
+    assert "Signed in as New Admin, NHS Lothian" in invited.get("/").get_data(as_text=True)
 
     again = app.test_client().get(path)  # single use
     assert again.status_code == 410 and "This link no longer works" in again.get_data(as_text=True)

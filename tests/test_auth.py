@@ -36,7 +36,7 @@ def test_sign_in_then_out(client, auth):
     response = auth.login("gp")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
-    assert "Signed in as Dr Lothian GP (NHS Lothian)" in page
+    assert "Signed in as Dr Lothian GP, NHS Lothian" in page
     response = auth.logout()
     assert response.headers["Location"] == "/login"
     assert "You have signed out." in client.get("/login").get_data(as_text=True)

@@ -61,7 +61,7 @@ def test_a_new_gp_signs_in_chooses_board_and_practice_and_gives_feedback(app, cl
     assert "Enter your practice code: 5 digits, like 70013." in refused.get_data(as_text=True)
     response = auth.post("/login/oidc/register", {"board": "lothian", "practice_code": "70013"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "Signed in as Dr Morag New (NHS Lothian)" in client.get("/").get_data(as_text=True)
+    assert "Signed in as Dr Morag New, NHS Lothian" in client.get("/").get_data(as_text=True)
 
     assert auth.post(NEW_FEEDBACK, form()).status_code == 302
     assert count_feedback(app) == 1
@@ -89,7 +89,7 @@ def test_an_account_made_by_an_admin_is_joined_on_first_sign_in(app, client):
         accounts.create_user(session, "invited.gp@nhs.scot", "Dr Invited", "gp", None, "tayside", "30001")
     _, response = start_and_sign_in(client, "invited.gp@nhs.scot")
     assert response.headers["Location"] == "/"
-    assert "Signed in as Dr Invited (NHS Tayside)" in client.get("/").get_data(as_text=True)
+    assert "Signed in as Dr Invited, NHS Tayside" in client.get("/").get_data(as_text=True)
 
 
 def test_a_switched_off_account_is_refused(app, client):

@@ -13,6 +13,7 @@ from pathway_review.plugin_api import (Board, bar_chart, column_chart, flatten, 
 
 from . import anchoring, filters as filtering, history as describing, service, triage
 from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
+from .outcomes import outcome
 from .questions import display, questions_for
 from .findings import per_day
 from .stats import figures, order_case
@@ -227,7 +228,8 @@ def response(feedback_id):
                            errors=errors, history=history, themes=known_themes(session),
                            answers=[(labels.get(k, k), display(v)) for k, v in record.answer_values.items()],
                            pathway_title=pathway.title if pathway else record.pathway_slug,
-                           statuses=list(TRIAGE_STATUSES.items()), back=back,
+                           statuses=list(TRIAGE_STATUSES.items()), back=back, status_labels=STATUSES,
+                           response_limit=service.RESPONSE_LIMIT,
                            list_url=url_for("consultations.responses", slug=record.pathway_slug,
                                             version=record.version) + ("?" + back if back else "")), status
 
@@ -272,7 +274,9 @@ def you_said_we_did(slug, version):
             "The whole pathway" if record.section_id is None else
             f"{record.section_title or record.section_id} (a section no longer in this version)")
         if not groups or groups[-1][0] != heading:
-            groups.append((heading, []))
-        groups[-1][1].append((record, record.attribution(for_cfsd)))
+            anchor = "about-" + (record.section_id or "the-whole-pathway")
+            groups.append((heading, anchor, []))
+        groups[-1][2].append((record, record.attribution(for_cfsd), outcome(record.status)))
     return render_template("feedback/you_said_we_did.html", pv=pv, groups=groups, total=total, page=page,
+                           contents=[("#" + anchor, heading) for heading, anchor, _ in groups],
                            pages=max((total + PAGE_SIZE * 2 - 1) // (PAGE_SIZE * 2), 1))

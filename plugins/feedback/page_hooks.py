@@ -73,10 +73,18 @@ def nav_links(user):
 
 @hookimpl
 def pathway_actions(version, user):
-    if user.role != "gp" or window_state(version) != "open":
+    if user.role != "gp":
         return None
-    return [Action(url_for("feedback.new", slug=version.slug, version=version.version),
-                   "Give feedback on the whole pathway", order=10)]
+    state = window_state(version)
+    actions = []
+    if state == "open":
+        actions.append(Action(url_for("feedback.new", slug=version.slug, version=version.version),
+                              "Give feedback on the whole pathway", order=10))
+    if state in ("open", "closed"):
+        # GPs look for the answers where they gave the feedback: on the pathway itself.
+        actions.append(Action(url_for("consultations.you_said_we_did", slug=version.slug, version=version.version),
+                              "You said, we did: CfSD's answers to feedback on this version", order=20))
+    return actions or None
 
 
 @hookimpl

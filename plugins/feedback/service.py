@@ -93,8 +93,9 @@ def check(version, raw: dict, submit: bool) -> Checked:
         errors.append({"field": "type", "message": "type must be text, one of: " + ", ".join(TYPES) + "."})
         kind = ""
     elif kind not in TYPES and (kind or submit):
-        errors.append({"field": "type", "message": "Choose what your feedback is about, one of: "
-                                                   + ", ".join(TYPES) + "."})
+        # Named by the labels the GP sees on the form; the API's schema lists the values.
+        errors.append({"field": "type", "message": "Choose what your feedback is about: "
+                                                   + ", ".join(TYPES.values()) + "."})
     values["type"] = kind if kind in TYPES else ""
 
     text = raw.get("text")

@@ -9,7 +9,7 @@ from pathway_review.plugin_api import get_session, get_version_or_404, held_form
 
 from . import service
 from .models import TYPES, Feedback
-from .questions import display, questions_for
+from .questions import TEXT_ANSWER_LIMIT, display, questions_for
 
 bp = Blueprint("feedback", __name__, template_folder="templates", static_folder="static",
                static_url_path="/feedback-assets")
@@ -55,7 +55,8 @@ def render_form(version, form, record=None, errors=(), closed=None, status=200):
     return render_template("feedback/form.html", pv=version, form=form, record=record, errors=list(errors),
                            field_errors=field_errors,
                            closed=closed, section=section, questions=questions_for(version),
-                           types=list(TYPES.items()), limit=service.TEXT_LIMIT), status
+                           types=list(TYPES.items()), limit=service.TEXT_LIMIT,
+                           answer_limit=TEXT_ANSWER_LIMIT), status
 
 
 @bp.route("/pathways/<slug:slug>/<version:version>/feedback", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from pathway_review.plugin_api import (User, can, checks_permission, column_char
                                        render_markdown, signed_in)
 
 from .dashboard import board_dashboard, open_first
-from .forms import LABELS, check_issue, check_triage, section_choices
+from .forms import LABELS, LIMITS, check_issue, check_triage, section_choices
 from .models import CATEGORIES, OPEN, STATUSES, TRANSITIONS, InterfaceIssue
 from .rules import NATIONAL_READERS, board_or_404, kit
 from .service import apply_triage, create_issue
@@ -99,14 +99,23 @@ def new_issue(board):
     else:
         values = read_issue_form(request.form)
         # Without JavaScript, choosing a pathway and asking for its sections re-draws the form.
-        if request.form.get("action") != "sections":
+        listed_for = request.form.get("sections_of", "")
+        if request.form.get("action") == "sections":
+            pass
+        elif listed_for and values["section"] and listed_for != values["pathway"]:
+            # The pathway was changed after its sections were listed: the section chosen is the old one's.
+            values["section"] = ""
+            title = dict(pathway_choices()).get(values["pathway"], "the pathway you chose")
+            errors = [{"field": "section", "message": f"The sections below are now those of {title}: choose one, "
+                                                      "or leave it as the whole pathway."}]
+        else:
             errors = check_issue(values)
             if not errors:
                 issue = create_issue(board_row, values, g.user)
                 flash(f"Issue {issue.id} logged. {board_row.name}'s interface liaison will triage it.", "success")
                 return redirect(url_for("interface_log.issue", board=board_row.slug, issue_id=issue.id)), 303
     return render_template("interface_log/new.html", board=board_row, values=values, errors=errors,
-                           field_errors=field_errors(errors), categories=CATEGORIES, labels=LABELS,
+                           field_errors=field_errors(errors), categories=CATEGORIES, labels=LABELS, limits=LIMITS,
                            pathways=pathway_choices(), sections=section_choices(values["pathway"])), \
         (400 if errors else 200)
 
@@ -150,7 +159,7 @@ def issue(board, issue_id):
                                        .order_by(User.name)).all()
     return render_template(
         "interface_log/issue.html", board=board_row, issue=found, may_triage=may_triage, errors=errors,
-        field_errors=field_errors(errors), triage=triage, labels=LABELS,
+        field_errors=field_errors(errors), triage=triage, labels=LABELS, limits=LIMITS,
         statuses=[(s, STATUSES[s]) for s in STATUSES if s == found.status or s in TRANSITIONS[found.status]],
         people=[("", "No owner yet")] + [(str(p.id), f"{p.name} ({p.email})") for p in people],
         description_html=render_markdown(found.description),

@@ -8,7 +8,7 @@ from pathway_review.plugin_api import (Board, abort_with, audit, can, checks_per
                                        inputs, render_markdown, signed_in, utcnow)
 
 from . import search
-from .forms import LABELS, check_note, field_errors, read_note
+from .forms import LABELS, REASON_LIMIT, TEXT_LIMIT, check_note, field_errors, read_note
 from .models import KINDS, LocalNote
 from .rules import (CHANGED, CURRENT, FLAGS, NATIONAL_READERS, board_or_404, compare_href, current_section, kit,
                     library, pathway_title, review_state, section_title)
@@ -122,6 +122,7 @@ def new_note(board):
     return render_template("local_notes/form.html", board=board_row, pathway=pathway, version=version,
                            is_current=version is pathway.current, values=values, errors=errors,
                            field_errors=field_errors(errors), kinds=KINDS, labels=LABELS,
+                           limits={"text": TEXT_LIMIT, "reason": REASON_LIMIT},
                            sections=[(s.id, ("— " if s.level > 2 else "") + s.title) for s in version.sections],
                            note=None), (400 if errors else 200)
 
@@ -159,6 +160,7 @@ def edit_note(board, note_id):
     item = present(note)
     return render_template("local_notes/form.html", board=board_row, note=note, item=item, values=values,
                            errors=errors, field_errors=field_errors(errors), kinds=KINDS, labels=LABELS,
+                           limits={"text": TEXT_LIMIT, "reason": REASON_LIMIT},
                            current=current, can_mark_reviewed=state == CHANGED), (400 if errors else 200)
 
 

@@ -31,7 +31,7 @@ def test_a_new_gp_signs_in_with_their_nhs_account_chooses_a_practice_and_gives_f
     gp.get_by_role("button", name="Continue").click()
     gp.wait_for_load_state()
     assert gp.url.split("#")[0].endswith(PATHWAY) or "/pathways/headache-in-adults/" in gp.url
-    assert "Signed in as Dr Isla New (NHS Tayside)" in gp.content()
+    assert "Signed in as Dr Isla New, NHS Tayside" in gp.content()
     screenshot(gp, "first-sign-in-through-nhs-account")
 
     gp.get_by_role("link", name="Give feedback on this section").first.click()
