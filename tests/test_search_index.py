@@ -161,7 +161,7 @@ def test_reindex_command_rebuilds_from_every_plugin(app, runner, search):
 
 
 def test_status_before_any_index_says_how_to_build_one(runner):
-    assert "pathway-review search reindex" in runner.invoke(args=["search", "status"]).output
+    assert "pathway-review search rebuild" in runner.invoke(args=["search", "status"]).output
 
 
 def garble(folder, how):
