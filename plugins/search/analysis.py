@@ -21,9 +21,9 @@ from whoosh.support.charset import accent_map
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 LABEL_WEIGHT = 3.0
-# Words, with "&" or "." between letters kept inside one word: GPs write U&E and H.pylori, and
-# split into single letters those would be too short to index.
-WORD_PATTERN = r"\w+(?:[.&]\w+)*"
+# Words, with "&" between letters kept inside one word (U&E: single letters are too short to index),
+# and decimals kept whole; a full stop between letters splits, so H.pylori finds "H. pylori".
+WORD_PATTERN = r"\d+(?:\.\d+)*|\w+(?:&\w+)*"
 
 
 class ContentTokenizer(RegexTokenizer):

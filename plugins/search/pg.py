@@ -33,7 +33,7 @@ ROWS_VERSION = "1"
 BATCH = 500
 WEIGHTS = "{0.1, 0.2, 0.4, 0.4}"  # D, C, B, A: a word in a title or heading counts four times
 START, STOP = "\ue000", "\ue001"   # private-use characters: cannot clash with the escaping that follows
-HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=18, HighlightAll=false"
+HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxFragments=1, MaxWords=30, MinWords=12"
 _VOCABULARY_WORD = re.compile(r"[^\W\d_]{4,}")
 
 UPSERT = sql("""
