@@ -19,8 +19,9 @@ NECK = "suspected-head-and-neck-cancer/1.0.md"
 def app_config(tmp_path):
     library = tmp_path / "pathways"
     shutil.copytree(SAMPLE_PATHWAYS, library)
+    # The life of the whoosh index in the instance folder, whatever the database.
     return {"PATHWAYS_DIR": str(library), "PLUGINS": ["tests.fixture_plugins.search_journal"],
-            "SEARCH_LOCK_TIMEOUT": 0.2}
+            "SEARCH_LOCK_TIMEOUT": 0.2, "SEARCH_BACKEND": "whoosh"}
 
 
 @pytest.fixture

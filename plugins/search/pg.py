@@ -177,6 +177,10 @@ class PostgresSearch:
         """Every contributor's records afresh, in one transaction: searches see the old rows until it commits."""
         from .service import contributions
 
+        return self.write_all(contributions(self.app, strict), timeout)
+
+    def write_all(self, contributed, timeout: float) -> int:
+        """Replace every row with ``contributed`` ((document, is public) pairs, streamed)."""
         count, seen = 0, set()
         with database().engine.begin() as connection:
             # One rebuild at a time; a second waits rather than interleaving its rows.
@@ -184,7 +188,7 @@ class PostgresSearch:
             connection.execute(sql(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'"))
             connection.execute(sql("DELETE FROM search_document"))
             batch, words = [], set()
-            for doc, public in contributions(self.app, strict):
+            for doc, public in contributed:
                 if doc.id in seen:
                     log.warning("search document %s was contributed twice; the first is kept", doc.id)
                     continue
