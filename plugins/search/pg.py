@@ -29,20 +29,20 @@ from .visibility import Scope
 log = logging.getLogger(__name__)
 MAINTAIN = "search.maintain"
 # Bump when what a row holds changes: the worker then rebuilds every row.
-ROWS_VERSION = "1"
+ROWS_VERSION = "2"
 BATCH = 500
 WEIGHTS = "{0.1, 0.2, 0.4, 0.4}"  # D, C, B, A: a word in a title or heading counts four times
 START, STOP = "\ue000", "\ue001"   # private-use characters: cannot clash with the escaping that follows
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxFragments=1, MaxWords=30, MinWords=12"
 _VOCABULARY_WORD = re.compile(r"[^\W\d_]{4,}")
 
-UPSERT = sql("""
+UPSERT = sql(r"""
 INSERT INTO search_document (id, kind, title, heading, text, url, specialty, specialty_key, status, version,
                              current, roles, board, plugin, grp, document)
 VALUES (:id, :kind, :title, :heading, :text, :url, :specialty, :specialty_key, :status, :version, :current,
         :roles, :board, :plugin, :grp,
         setweight(to_tsvector('english', :title), 'A') || setweight(to_tsvector('english', :heading), 'A')
-        || to_tsvector('english', :text))
+        || to_tsvector('english', regexp_replace(:text, '([[:alpha:]])\.([[:alpha:]])', '\1 \2', 'g')))
 ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, title = EXCLUDED.title, heading = EXCLUDED.heading,
     text = EXCLUDED.text, url = EXCLUDED.url, specialty = EXCLUDED.specialty,
     specialty_key = EXCLUDED.specialty_key, status = EXCLUDED.status, version = EXCLUDED.version,
@@ -122,13 +122,23 @@ class _Query:
         return expression
 
 
+# PostgreSQL's parser reads "H.pylori" as a host name, one token: split it as whoosh does, and leave
+# out single letters as whoosh does ("H. pylori" is searched for as "pylori", which finds "Helicobacter pylori").
+_INITIAL = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
+_LETTER = re.compile(r"(?<![\w&])[^\W\d_](?![\w&])")
+
+
+def _words_of(text: str) -> str:
+    return _LETTER.sub(" ", _INITIAL.sub(" ", text.replace('"', " ")))
+
+
 def _quoted(text: str) -> str:
-    return '"' + text.replace('"', " ") + '"'
+    return '"' + _words_of(text) + '"'
 
 
 def _plain(text: str) -> str:
     # websearch_to_tsquery reads "or" and a leading "-" as operators; the parser has dealt with those.
-    return re.sub(r"(^|\s)-", r"\1", text.replace('"', " "))
+    return re.sub(r"(^|\s)-", r"\1", _words_of(text))
 
 
 def _where(scope: Scope, params: dict) -> str:
