@@ -79,8 +79,11 @@ def _recorded(app, session, rows: list[OutboxEvent]) -> None:
     session.flush()  # every row has its id
     events = [{"id": row.id, "name": row.name, "about": row.key, "payload": decode(row.payload)} for row in rows]
     # A savepoint per listener: one that fails (even with an SQL error, which on PostgreSQL would
-    # abort the whole transaction) has only its own writes undone, and the change still commits.
-    plugins.call("events_recorded", app=app, session=session, events=events, around=session.begin_nested)
+    # abort the whole transaction) has only its own writes undone, and the change still commits. The
+    # connection's savepoint, not the session's: releasing a session savepoint fires the session's
+    # commit events, which would hand the events to the queue before the transaction commits.
+    connection = session.connection()
+    plugins.call("events_recorded", app=app, session=session, events=events, around=connection.begin_nested)
 
 
 # ---- delivery (in the worker) -------------------------------------------------------------------------
