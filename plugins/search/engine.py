@@ -14,7 +14,7 @@ from whoosh.highlight import BasicFragmentScorer, Fragment, PinpointFragmenter, 
 
 from .query import ParsedQuery, parse
 from .schema import text_offset
-from .shaping import WINDOW, corrected, diversify
+from .shaping import AUTO_CORRECT_LENGTH, WINDOW, corrected, diversify
 from .visibility import Scope, Visibility, VisibilityCache
 
 _visibility = VisibilityCache()
@@ -110,8 +110,9 @@ class _Vocabulary:
         return ("spell", word) in self.reader
 
     def nearest(self, word: str, distance: int) -> str | None:
-        found = self.corrector.suggest(word, limit=1, maxdist=1) or (
-            self.corrector.suggest(word, limit=1, maxdist=distance, prefix=1) if distance > 1 else [])
+        # A correction made without asking keeps the first letter, which people seldom get wrong.
+        same_start = 1 if len(word) >= AUTO_CORRECT_LENGTH else 0
+        found = self.corrector.suggest(word, limit=1, maxdist=distance, prefix=same_start)
         return found[0] if found else None
 
 

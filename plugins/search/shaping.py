@@ -1,9 +1,10 @@
 """What both backends do with a query and its matches: spelling put right, results grouped by pathway.
 
 Spelling: when nothing matches every word, a word of five letters or more that no public record
-contains is replaced by the nearest one that some record does (within two letters: "haematuira",
-"colorectel", and US spellings such as "hematuria" and "anemia"), and the search runs again, saying
-what it searched for. Shorter words only get a "Did you mean" (too many near neighbours).
+contains is replaced by the nearest one that some record does, starting with the same letter and
+within one letter (two in words of eight letters or more): "haematuira", "colorectel", and US
+spellings such as "hematuria" and "anemia". The search runs again, saying what it searched for.
+Shorter words only get a "Did you mean" (too many near neighbours).
 
 Grouping: one pathway's sections would otherwise fill page 1 for a common word. Within the best
 ``WINDOW`` matches, each pathway keeps at most ``PER_GROUP`` places where its best match ranks; its
@@ -49,14 +50,14 @@ def corrected(parsed: ParsedQuery, known: Callable[[str], bool],
     """(query to run instead, "Did you mean" text, notes).
 
     ``known(word)``: does a public record contain it; ``nearest(word, max_distance)``: the closest word
-    that one does, or None.
+    that one does, or None; for words of AUTO_CORRECT_LENGTH or more it must start with the same letter.
     """
     text, automatic, suggested, notes = parsed.text, False, False, []
     for word in sorted(parsed.words, key=lambda w: w.start, reverse=True):
         typed = word.text.casefold()
         if len(typed) < 4 or known(typed):
             continue
-        found = nearest(typed, 2 if len(typed) >= AUTO_CORRECT_LENGTH else 1)
+        found = nearest(typed, allowed_distance(typed))
         if not found or found == typed:
             continue
         text = text[:word.start] + found + text[word.end:]
@@ -74,6 +75,12 @@ def corrected(parsed: ParsedQuery, known: Callable[[str], bool],
     if suggested:  # a short word was changed too: offer the whole correction rather than run it
         return None, clean(text), []
     return again, None, notes
+
+
+def allowed_distance(word: str) -> int:
+    """How far a correction may be: one letter, or two in long words (8 letters or more), where
+    a swap or a missing letter is common and a second real word that near is rare."""
+    return 2 if len(word) >= 8 else 1
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

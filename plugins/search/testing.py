@@ -8,11 +8,13 @@
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from pathway_review.testing.apps import postgres_url
-
-ON_POSTGRES = postgres_url() is not None
+# As the test kit decides (PATHWAY_REVIEW_TEST_DATABASE_URL, else DATABASE_URL, naming PostgreSQL).
+ON_POSTGRES = (os.environ.get("PATHWAY_REVIEW_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "").startswith(
+    "postgres")
 BACKENDS = [
     pytest.param("whoosh", id="whoosh"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.skipif(
