@@ -116,8 +116,18 @@ def hand_over_events(database: "Database") -> None:
     The one place this happens, so no call site can forget it. A hand-over that fails (the queue is
     down, the process dies first) loses nothing: the rows are in the database and the sweep finds them.
     """
+    @event.listens_for(database.sessions, "before_commit")
+    def _before_commit(session):
+        # Listeners that change with the record (events_recorded) hear each event once, before the commit.
+        written = session.info.get("pr_outbox")
+        heard = session.info.get("pr_outbox_heard", 0)
+        if written and len(written) > heard and database.events_recording is not None:
+            session.info["pr_outbox_heard"] = len(written)
+            database.events_recording(session, written[heard:])
+
     @event.listens_for(database.sessions, "after_commit")
     def _after_commit(session):
+        session.info.pop("pr_outbox_heard", None)
         written = session.info.pop("pr_outbox", None)
         if written and database.events_committed is not None:
             try:
@@ -128,6 +138,7 @@ def hand_over_events(database: "Database") -> None:
     @event.listens_for(database.sessions, "after_rollback")
     def _after_rollback(session):
         session.info.pop("pr_outbox", None)
+        session.info.pop("pr_outbox_heard", None)
 
 
 class Database:
@@ -140,6 +151,8 @@ class Database:
         track_changes(self.sessions)
         # Set by the job queue: called with the ids of outbox events a transaction has just committed.
         self.events_committed = None
+        # Set by the outbox: called in the transaction with the outbox rows it wrote, before the commit.
+        self.events_recording = None
         hand_over_events(self)
 
     def read_rows(self, statement, params: dict) -> list[dict]:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Callable
 
     from flask import Flask, Request
+    from sqlalchemy.orm import Session
     import click
     from .contracts import (Action, BoardSetting, ConsultationFindings, Dataset, ExportFormat, NavLink,
                             PeriodicTask, SearchDocument, Setting)
@@ -528,6 +529,25 @@ def plugin_enablement_changed(app: "Flask", plugin: str, board: str, enabled: bo
     :param board: the board's slug.
     :param enabled: the new state.
     :param event_id: the outbox event's id, the same each time this event is delivered.
+    """
+
+
+@isolated
+@hookspec
+def events_recorded(app: "Flask", session: "Session", events: "list[dict[str, Any]]") -> None:
+    """Called inside the transaction that recorded outbox events, just before it commits.
+
+    For listeners that must change with the record in the same commit (the search index on PostgreSQL,
+    so every host finds a change as soon as it is committed). Each implementation runs in its own
+    savepoint: one that raises has its own writes undone, is recorded as failed, and the transaction
+    still commits. Keep it short and write only through ``session``; the worker still delivers the
+    events afterwards as usual. Not called for events set back for a retry.
+
+    :param app: the application.
+    :param session: the SQLAlchemy session of the transaction.
+    :param events: one dict per event, in order: ``id`` (the outbox row's id), ``name``, ``about`` and
+        ``payload`` (the keyword arguments listeners will get, decoded: documents are
+        :class:`pathway_review.contracts.SearchDocument`).
     """
 
 

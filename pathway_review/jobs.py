@@ -87,6 +87,9 @@ def init_app(app) -> None:
         job_queue(app).deliver_events(list(event_ids))
 
     app.extensions["pathway_review.db"].events_committed = committed
+    from . import outbox
+
+    outbox.init_app(app)
 
 
 def run_soon(app, name: str) -> None:

@@ -62,6 +62,30 @@ def decode(payload: str) -> dict:
     return json.loads(payload, object_hook=restore)
 
 
+# ---- in the transaction ----------------------------------------------------------------------------
+
+def init_app(app) -> None:
+    """Have ``events_recorded`` listeners hear each transaction's events before it commits."""
+    app.extensions["pathway_review.db"].events_recording = lambda session, rows: _recorded(app, session, rows)
+
+
+def _recorded(app, session, rows: list[OutboxEvent]) -> None:
+    plugins = app.extensions.get("pathway_review.plugins")
+    if plugins is None or not plugins.implemented("events_recorded"):
+        return
+    rows = [row for row in rows if row.delivered_at is None and row.attempts == 0]  # not retries
+    if not rows:
+        return
+    session.flush()  # every row has its id
+    events = [{"id": row.id, "name": row.name, "about": row.key, "payload": decode(row.payload)} for row in rows]
+    # A savepoint per listener: one that fails (even with an SQL error, which on PostgreSQL would
+    # abort the whole transaction) has only its own writes undone, and the change still commits. The
+    # connection's savepoint, not the session's: releasing a session savepoint fires the session's
+    # commit events, which would hand the events to the queue before the transaction commits.
+    connection = session.connection()
+    plugins.call("events_recorded", app=app, session=session, events=events, around=connection.begin_nested)
+
+
 # ---- delivery (in the worker) -------------------------------------------------------------------------
 
 def deliver_pending(app, limit: int = BATCH) -> int:

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from types import ModuleType
@@ -247,14 +248,15 @@ class PluginHost:
 
     # ---- calling hooks -----------------------------------------------------------------------------
 
-    def call(self, name: str, *, view: HookView | None = None, **kwargs) -> Any:
+    def call(self, name: str, *, view: HookView | None = None, around=None, **kwargs) -> Any:
         """Call hook ``name`` through ``view`` (a board's view; None for every plugin), as its spec says.
 
         ``firstresult`` hooks return the first non-None answer or None; the others return the list of
         non-None answers in pluggy's order. Historic hooks are pluggy's business and return None.
         Hooks in :data:`hookspecs.ISOLATED` run one implementation at a time: one that raises (or
         answers with the wrong type, see :data:`hookspecs.RESULT_TYPES`) is logged, left out and
-        recorded as failed. Other hooks go through pluggy's own caller, wrappers and all.
+        recorded as failed. Other hooks go through pluggy's own caller, wrappers and all. ``around``, for
+        isolated hooks, makes a context manager entered around each implementation (a savepoint).
         """
         caller = getattr(view if view is not None else self.pm.hook, name)
         opts = caller.spec.opts if caller.spec is not None else {}
@@ -265,7 +267,7 @@ class PluginHost:
             return caller(**kwargs)
         first = opts.get("firstresult", False)
         results = []
-        for _plugin, result in self._each(name, caller, kwargs):
+        for _plugin, result in self._each(name, caller, kwargs, around=around):
             if first:
                 return result
             results.append(result)
@@ -292,7 +294,7 @@ class PluginHost:
         """Announce an event to every plugin; one that raises is logged and the others still hear it."""
         self.call(name, **kwargs)
 
-    def _each(self, name, caller, kwargs, stop_on_failure=False) -> Iterator[tuple[str, Any]]:
+    def _each(self, name, caller, kwargs, stop_on_failure=False, around=None) -> Iterator[tuple[str, Any]]:
         if caller.spec is not None:
             missing = [arg for arg in caller.spec.argnames if arg not in kwargs]
             if missing:  # the caller's mistake, not the plugin's: do not blame a plugin for it
@@ -302,7 +304,8 @@ class PluginHost:
             if impl.wrapper or impl.hookwrapper:
                 continue  # refused at registration; this keeps a wrapper from ever being run as an answer
             try:
-                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+                with around() if around is not None else nullcontext():
+                    result = impl.function(*[kwargs[arg] for arg in impl.argnames])
             except Exception as exc:
                 log.exception("plugin %s failed in %s; its answer is left out", impl.plugin_name, name)
                 self.record_failure(impl.plugin_name, name, exc)

@@ -18,8 +18,10 @@ API = f"/api/v1/pathways/{OPEN[0]}/feedback"
 
 @pytest.fixture
 def app_config():
+    # The whoosh index is fed by the worker, so what the sweep delivers shows in search (PostgreSQL search
+    # is written with the change itself; see tests/test_search_postgres.py).
     return {"PLUGINS": ["tests.fixture_plugins.event_ledger", "tests.fixture_plugins.feedback_listener"],
-            "QUEUE_SWEEP_AFTER": 0}
+            "QUEUE_SWEEP_AFTER": 0, "SEARCH_BACKEND": "whoosh"}
 
 
 def db(app):

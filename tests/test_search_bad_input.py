@@ -1,6 +1,8 @@
 """Whatever is typed into the search box, the answer is results or a clear message, never an error page."""
 import pytest
 
+from plugins.search.testing import BACKENDS
+
 HOSTILE = [
     '"unbalanced quote', 'haematuria"', '"', '""', "AND", "OR", "NOT", "AND OR NOT", "haematuria AND",
     "OR haematuria", "NOT haematuria", "-haematuria", "*", "*aematuria", "?aematuria", "**", "haem*", "h*",
@@ -17,9 +19,14 @@ def shared_index(tmp_path_factory):
     return str(tmp_path_factory.mktemp("search-index"))
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
 @pytest.fixture
-def app_config(shared_index):
-    return {"SEARCH_INDEX_DIR": shared_index}
+def app_config(shared_index, backend):
+    return {"SEARCH_INDEX_DIR": shared_index, "SEARCH_BACKEND": backend}
 
 
 @pytest.fixture

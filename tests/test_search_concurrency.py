@@ -14,7 +14,9 @@ WORKERS, ENTRIES = 4, 30
 @pytest.fixture
 def app_config():
     # A short lock timeout makes writers give up often, leaving their batch to be delivered again.
-    return {"PLUGINS": ["tests.fixture_plugins.search_journal"], "SEARCH_LOCK_TIMEOUT": 0.05}
+    # The whoosh index's writer lock is what is under test, whatever the database.
+    return {"PLUGINS": ["tests.fixture_plugins.search_journal"], "SEARCH_LOCK_TIMEOUT": 0.05,
+            "SEARCH_BACKEND": "whoosh"}
 
 
 def test_concurrent_writers_lose_nothing(app, client, auth):
@@ -24,7 +26,7 @@ def test_concurrent_writers_lose_nothing(app, client, auth):
 
     config = {key: app.config[key] for key in ("TESTING", "DATABASE_URL", "PATHWAYS_DIR", "TODAY", "SECRET_KEY",
                                                "LIBRARY_CHECK_INTERVAL", "PLUGINS",
-                                               "SEARCH_LOCK_TIMEOUT", "QUEUE_IMMEDIATE")}
+                                               "SEARCH_LOCK_TIMEOUT", "QUEUE_IMMEDIATE", "SEARCH_BACKEND")}
     config["INSTANCE_PATH"] = app.instance_path
     spawn = multiprocessing.get_context("spawn")
     workers = [spawn.Process(target=search_journal.worker,

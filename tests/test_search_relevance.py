@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from plugins.search.testing import BACKENDS
+
 DISTINCTIVE = {
     "colorectal": "suspected-colorectal-cancer",
     "haematuria": "visible-haematuria",
@@ -31,9 +33,14 @@ def shared_index(tmp_path_factory):
     return str(tmp_path_factory.mktemp("search-index"))
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
 @pytest.fixture
-def app_config(shared_index):
-    return {"SEARCH_INDEX_DIR": shared_index}
+def app_config(shared_index, backend):
+    return {"SEARCH_INDEX_DIR": shared_index, "SEARCH_BACKEND": backend}
 
 
 @pytest.fixture
@@ -126,11 +133,23 @@ def test_filters_narrow_by_specialty_and_status(gp):
     assert search(gp, "migraine", specialty="Urology")["total"] == 0
 
 
-def test_a_misspelling_gets_a_suggestion_that_finds_something(gp):
-    found = search(gp, "haematuira")
-    assert found["total"] == 0 and found["suggestion"] == "haematuria"
-    page = gp.get("/search?q=haematuira").get_data(as_text=True)
-    assert re.search(r'Did you mean <a href="/search\?q=haematuria">haematuria</a>', page)
+@pytest.mark.parametrize("typed,slug", [
+    ("haematuira", "visible-haematuria"), ("colorectel", "suspected-colorectal-cancer"),
+    ("hematuria", "visible-haematuria"), ("anemia", "iron-deficiency-anaemia"),
+])
+def test_a_misspelt_or_us_spelling_finds_the_right_section_without_a_click(gp, typed, slug):
+    found = search(gp, typed)
+    assert found["total"] > 0 and found["results"][0]["url"].startswith(f"/pathways/{slug}/")
+    assert typed in found["notes"][0] and found["suggestion"] is None
+    page = gp.get("/search", query_string={"q": typed}).get_data(as_text=True)
+    assert "Showing results for" in page
+
+
+def test_a_short_misspelt_word_gets_a_suggestion_that_finds_something(gp):
+    found = search(gp, "paon")
+    assert found["total"] == 0 and found["suggestion"] == "pain"
+    page = gp.get("/search?q=paon").get_data(as_text=True)
+    assert re.search(r'Did you mean <a href="/search\?q=pain">pain</a>', page)
 
 
 def test_no_suggestion_for_words_that_are_found(gp):

@@ -21,6 +21,9 @@ from whoosh.support.charset import accent_map
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 LABEL_WEIGHT = 3.0
+# Words, with "&" between letters kept inside one word (U&E: single letters are too short to index),
+# and decimals kept whole; a full stop between letters splits, so H.pylori finds "H. pylori".
+WORD_PATTERN = r"\d+(?:\.\d+)*|\w+(?:&\w+)*"
 
 
 class ContentTokenizer(RegexTokenizer):
@@ -118,16 +121,16 @@ class Abbreviate(Filter):
 
 
 def query_analyzer():
-    return RegexTokenizer() | Normalise()
+    return RegexTokenizer(WORD_PATTERN) | Normalise()
 
 
 def content_analyzer():
-    return ContentTokenizer() | Normalise() | Abbreviate(load_synonyms())
+    return ContentTokenizer(WORD_PATTERN) | Normalise() | Abbreviate(load_synonyms())
 
 
 def spelling_analyzer():
     # Suggestions are shown to people, so they keep their endings ("migraine", not "migrain").
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 # ---- synonyms ------------------------------------------------------------------------------------
@@ -136,10 +139,9 @@ _LINE = re.compile(r"^\s*([^=#]+?)\s*=\s*(.+?)\s*$")
 
 
 @lru_cache(maxsize=4)
-def load_synonyms(path: str = str(SYNONYMS_FILE)) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """Pairs of (abbreviation stems, expansion stems) from the synonyms file, in file order."""
+def _read_synonyms(path: str) -> tuple:
     ana = query_analyzer()
-    pairs = []
+    pairs, texts = [], []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         found = _LINE.match(line)
         if not found or line.lstrip().startswith("#"):
@@ -148,7 +150,18 @@ def load_synonyms(path: str = str(SYNONYMS_FILE)) -> tuple[tuple[tuple[str, ...]
         long = tuple(t.text for t in ana(found.group(2)))
         if short and long and short != long:
             pairs.append((short, long))
-    return tuple(pairs)
+            texts.append((found.group(1), found.group(2)))
+    return tuple(pairs), tuple(texts)
+
+
+def load_synonyms(path: str = str(SYNONYMS_FILE)) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Pairs of (abbreviation stems, expansion stems) from the synonyms file, in file order."""
+    return _read_synonyms(path)[0]
+
+
+def synonym_texts(path: str = str(SYNONYMS_FILE)) -> tuple[tuple[str, str], ...]:
+    """The same pairs as written, (abbreviation, words), for a backend that analyses text itself."""
+    return _read_synonyms(path)[1]
 
 
 def synonyms_fingerprint(path: str = str(SYNONYMS_FILE)) -> str:

@@ -12,8 +12,9 @@ from markupsafe import Markup, escape
 from whoosh import query as wq
 from whoosh.highlight import BasicFragmentScorer, Fragment, PinpointFragmenter, Token, top_fragments
 
-from .query import ParsedQuery, clean, parse
+from .query import ParsedQuery, parse
 from .schema import text_offset
+from .shaping import AUTO_CORRECT_LENGTH, WINDOW, corrected, diversify
 from .visibility import Scope, Visibility, VisibilityCache
 
 _visibility = VisibilityCache()
@@ -61,41 +62,69 @@ def search(searcher, text: str, scope: Scope, page: int = 1, page_size: int = PA
     parsed = parse(text)
     visible = _visibility.get(searcher, scope)
     page = min(max(1, page), MAX_PAGE)
-    matched_all, suggestion = True, None
-    found = _run(searcher, parsed.all_words, visible, page * page_size)
+    limit = max(WINDOW, page * page_size)
+    matched_all, suggestion, notes = True, None, list(parsed.notes)
+    found = _run(searcher, parsed.all_words, visible, limit)
     if not len(found):
-        suggestion = _did_you_mean(searcher, parsed, visible)
-        if parsed.any_words is not None:
-            found = _run(searcher, parsed.any_words, visible, page * page_size)
+        vocabulary = _Vocabulary(searcher)
+        again, suggestion, more = corrected(parsed, vocabulary.known, vocabulary.nearest)
+        if again is not None and _count(searcher, again.all_words, visible):
+            parsed, notes = again, more + notes
+            found = _run(searcher, parsed.all_words, visible, limit)
+        elif again is not None:
+            suggestion = None
+        if suggestion is not None and not _count(searcher, parse(suggestion).all_words, visible):
+            suggestion = None
+        if not len(found) and parsed.any_words is not None:
+            found = _run(searcher, parsed.any_words, visible, limit)
             matched_all = not len(found)
     total = len(found)
     pages = max(1, math.ceil(total / page_size))
     if page > pages:  # past the end: the last page rather than nothing
         page = pages
-        found = _run(searcher, parsed.all_words if matched_all else parsed.any_words, visible, page * page_size)
-    hits = _hits(searcher, found[(page - 1) * page_size:page * page_size], parsed) if total else []
-    return Results(parsed.text, hits, total, page, pages, matched_all, suggestion, parsed.notes)
+    if not total:
+        return Results(parsed.text, [], 0, page, pages, matched_all, suggestion, notes)
+    groups = searcher.reader().column_reader("group")
+    ranked = diversify([found.docnum(i) for i in range(found.scored_length())], lambda d: groups[d])
+    return Results(parsed.text, _hits(searcher, ranked[(page - 1) * page_size:page * page_size], parsed),
+                   total, page, pages, matched_all, suggestion, notes)
 
 
 def _run(searcher, q: wq.Query, visible: Visibility, limit: int):
     # Without whoosh's skipping by block score every match is visited, so the count comes free;
     # on pathway prose the skipping seldom saves more than a second counting pass would cost.
-    return searcher.search(visible.query(q), limit=limit, mask=visible.refuse, optimize=False)
+    return searcher.search(q, limit=limit, filter=visible.allow, mask=visible.refuse, optimize=False)
 
 
 def _count(searcher, q: wq.Query, visible: Visibility) -> int:
     return visible.count(searcher.docs_for_query(q))
 
 
-def _hits(searcher, page: list, parsed: ParsedQuery) -> list[Hit]:
-    stored = [hit.fields() for hit in page]
-    offsets = {hit.docnum: text_offset(f.get("title", ""), f.get("heading", "")) for hit, f in zip(page, stored)}
+class _Vocabulary:
+    """Words of public records, read from the spelling field."""
+
+    def __init__(self, searcher):
+        self.reader, self.corrector = searcher.reader(), searcher.corrector("spell")
+
+    def known(self, word: str) -> bool:
+        return ("spell", word) in self.reader
+
+    def nearest(self, word: str, distance: int) -> str | None:
+        # A correction made without asking keeps the first letter, which people seldom get wrong.
+        same_start = 1 if len(word) >= AUTO_CORRECT_LENGTH else 0
+        found = self.corrector.suggest(word, limit=1, maxdist=distance, prefix=same_start)
+        return found[0] if found else None
+
+
+def _hits(searcher, docnums: list[int], parsed: ParsedQuery) -> list[Hit]:
+    stored = [searcher.stored_fields(d) for d in docnums]
+    offsets = {d: text_offset(f.get("title", ""), f.get("heading", "")) for d, f in zip(docnums, stored)}
     spans = _match_spans(searcher, parsed, offsets)
     return [Hit(id=f["id"], kind=f.get("kind", ""), title=f.get("title", ""), heading=f.get("heading", ""),
-                url=_safe_url(f.get("url", "")), snippet=snippet(f.get("text", ""), spans.get(hit.docnum, [])),
+                url=_safe_url(f.get("url", "")), snippet=snippet(f.get("text", ""), spans.get(d, [])),
                 status=f.get("status", ""), version=f.get("version", ""), specialty=f.get("specialty", ""),
                 current=f.get("current") == "yes")
-            for hit, f in zip(page, stored)]
+            for d, f in zip(docnums, stored)]
 
 
 def _safe_url(url: str) -> str:
@@ -173,26 +202,3 @@ def _format(fragment: Fragment) -> Markup:
     if fragment.endchar < len(text):
         out.append("\u2026")
     return Markup("").join(out)
-
-
-def _did_you_mean(searcher, parsed: ParsedQuery, visible: Visibility) -> str | None:
-    """The query with unknown words replaced by the nearest known ones, if that finds anything."""
-    reader = searcher.reader()
-    corrector = searcher.corrector("spell")
-    text, changed = parsed.text, False
-    for word in sorted(parsed.words, key=lambda w: w.start, reverse=True):
-        typed = word.text.casefold()
-        if len(typed) < 4 or ("spell", typed) in reader:
-            continue
-        found = corrector.suggest(typed, limit=1, maxdist=1) or corrector.suggest(typed, limit=1, maxdist=2, prefix=1)
-        if found and found[0] != typed:
-            text, changed = text[:word.start] + found[0] + text[word.end:], True
-    if not changed:
-        return None
-    try:
-        again = parse(text)
-    except ValueError:
-        return None
-    if _count(searcher, again.all_words, visible) == 0:
-        return None
-    return clean(text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from .analysis import load_synonyms, query_analyzer
+from .analysis import load_synonyms, query_analyzer, synonym_texts
 
 MAX_LENGTH = 500
 MAX_WORDS = 32
@@ -47,6 +47,18 @@ class _Atom:
     or_before: bool = False
     word: Word | None = None
     synonym: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    source: str = ""                  # the words as typed, for a backend that analyses them itself
+    synonym_text: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing to look for, as typed: a word or words, a phrase, a word beginning, or an abbreviation
+    with the words it stands for. The PostgreSQL backend builds its query from these."""
+    text: str
+    phrase: bool = False
+    prefix: str | None = None
+    synonym: tuple[str, str] | None = None  # (abbreviation, words), both as written in the synonyms file
 
 
 @dataclass
@@ -57,6 +69,8 @@ class ParsedQuery:
     highlight: wq.Query               # the positive terms, for snippets
     words: list[Word] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    clauses: list[list[Unit]] = field(default_factory=list)  # every clause must match, any unit of one
+    excluded: list[Unit] = field(default_factory=list)
 
 
 def clean(text: str) -> str:
@@ -83,14 +97,17 @@ def parse(raw: str) -> ParsedQuery:
         atoms = [a for a in atoms if a.negated or id(a) in keep]
 
     clauses: list[list[wq.Query]] = []
+    units: list[list[Unit]] = []
     for atom in atoms:
         if atom.negated:
             continue
         unit = _unit(atom)
         if atom.or_before and clauses:
             clauses[-1].append(unit)
+            units[-1].append(_neutral(atom))
         else:
             clauses.append([unit])
+            units.append([_neutral(atom)])
     excluded = [_unit(a) for a in atoms if a.negated]
     groups = [c[0] if len(c) == 1 else wq.Or(c) for c in clauses]
     every = groups[0] if len(groups) == 1 else wq.And(groups)
@@ -100,7 +117,12 @@ def parse(raw: str) -> ParsedQuery:
         every = wq.AndNot(every, leave_out)
         anyone = wq.AndNot(anyone, leave_out) if anyone is not None else None
     words = [a.word for a in atoms if a.word is not None]
-    return ParsedQuery(text, every, anyone, wq.Or([u for c in clauses for u in c]), words, notes)
+    return ParsedQuery(text, every, anyone, wq.Or([u for c in clauses for u in c]), words, notes, units,
+                       [_neutral(a) for a in atoms if a.negated])
+
+
+def _neutral(atom: _Atom) -> Unit:
+    return Unit(atom.source, atom.phrase, atom.prefix, atom.synonym_text)
 
 
 def _atoms(text: str, notes: list[str]) -> list[_Atom]:
@@ -117,7 +139,7 @@ def _atoms(text: str, notes: list[str]) -> list[_Atom]:
         atom = None
         if phrase is not None:
             stems = tuple(t.text for t in ana(phrase))
-            atom = _Atom(stems, phrase=True) if stems else None
+            atom = _Atom(stems, phrase=True, source=phrase) if stems else None
         else:
             if token[0] in "-!" and len(token) > 1:
                 negated, token = True, token[1:]
@@ -136,7 +158,7 @@ def _atoms(text: str, notes: list[str]) -> list[_Atom]:
             if stems or prefix:
                 # Only plain words are offered spelling corrections.
                 plain = token == found.group(2) and len(stems) == 1 and token.isalpha()
-                atom = _Atom(stems, prefix=prefix,
+                atom = _Atom(stems, prefix=prefix, source=re.sub(r"[*?]", " ", token),
                              word=Word(token, found.start(2), found.end(2)) if plain and not prefix else None)
         if atom is None:
             continue  # a common word such as "the", or punctuation: nothing to look for
@@ -149,20 +171,22 @@ def _atoms(text: str, notes: list[str]) -> list[_Atom]:
 def _merge_synonyms(atoms: list[_Atom]) -> list[_Atom]:
     """Mark abbreviations, and runs of plain words that spell one out, as synonym groups."""
     pairs = load_synonyms()
+    texts = synonym_texts()
     out: list[_Atom] = []
     i = 0
     while i < len(atoms):
         atom = atoms[i]
         merged = None
         if not atom.negated and atom.prefix is None:
-            for short, long in pairs:
+            for (short, long), written in zip(pairs, texts):
                 if atom.stems in (short, long):
                     merged = (1, _Atom(atom.stems, phrase=atom.phrase, or_before=atom.or_before, word=atom.word,
-                                       synonym=(short, long)))
+                                       synonym=(short, long), source=atom.source, synonym_text=written))
                     break
                 run = _plain_run(atoms, i, len(long))
                 if run and tuple(s for a in run for s in a.stems) == long:
-                    merged = (len(run), _Atom(long, or_before=atom.or_before, synonym=(short, long)))
+                    merged = (len(run), _Atom(long, or_before=atom.or_before, synonym=(short, long),
+                                              source=" ".join(a.source for a in run), synonym_text=written))
                     break
         if merged:
             out.append(merged[1])

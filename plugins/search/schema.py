@@ -4,6 +4,10 @@ from __future__ import annotations
 from whoosh import fields
 
 from .analysis import content_analyzer, spelling_analyzer
+from .shaping import group_key
+
+# Pathway sections rank above other records (feedback, board records) that use the same words.
+SECTION_BOOST = 2.0
 
 # Stored in the keyword fields for "no restriction", so one term query finds unrestricted records.
 EVERYONE = "everyone"
@@ -30,6 +34,8 @@ def make_schema() -> fields.Schema:
         roles=fields.KEYWORD,
         board=fields.ID(stored=True),
         plugin=fields.ID(stored=True),
+        # Read for every match near the top, to group a pathway's sections: a column, not stored fields.
+        group=fields.ID(sortable=True),
     )
 
 
@@ -54,7 +60,10 @@ def document_fields(doc, public: bool) -> dict:
         "current": "yes" if doc.current else "no",
         "roles": " ".join(sorted(doc.roles)) if doc.roles else EVERYONE,
         "board": doc.board or ALL_BOARDS, "plugin": doc.plugin or "-",
+        "group": group_key(doc.kind or "", doc.url or ""),
     }
+    if doc.kind == "section":
+        found["_boost"] = SECTION_BOOST
     if public:
         found["spell"] = found["content"]
     return found

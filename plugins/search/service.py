@@ -17,6 +17,7 @@ from typing import Iterator
 from pathway_review.plugin_api import PluginHookFailed, app_extension, jobs
 
 from . import engine
+from .backend import backend_name
 from .query import QueryProblem
 from .schema import document_fields
 from .store import IndexMissing, IndexStore
@@ -24,6 +25,7 @@ from .visibility import Scope
 
 log = logging.getLogger(__name__)
 KEY = "pathway_review.search"
+PG_KEY = "pathway_review.search.postgres"
 MAINTAIN = "search.maintain"
 
 # A rebuild may queue behind another process's rebuild; it waits this long.
@@ -47,9 +49,38 @@ class ContributorFailed(Exception):
 
 
 
-def service(app) -> "SearchService":
-    """The app's search service, made on first use: making it opens no file and starts no thread."""
+def service(app):
+    """The app's search service for its backend, made on first use: making it opens no file and starts no
+    thread. Raises BackendRefused when SEARCH_BACKEND cannot be used with this database."""
+    if backend_name(app) == "postgres":
+        from .pg import PostgresSearch
+
+        return app_extension(app, PG_KEY, PostgresSearch)
     return app_extension(app, KEY, SearchService)
+
+
+def is_public(app, doc) -> bool:
+    """Records every signed-in user can find; only these feed spelling corrections."""
+    info = app.extensions["pathway_review.plugins"].info.get(doc.plugin)
+    return not doc.roles and doc.board is None and info is not None and not info.optional
+
+
+def contributions(app, strict: bool = False) -> Iterator[tuple]:
+    """(SearchDocument, is public) for every contributor's records, streamed. A contributor that fails
+    is left out (or, if ``strict``, stops the rebuild so the index in use is kept)."""
+    plugins = app.extensions["pathway_review.plugins"]
+    try:
+        for name, found in plugins.call_per_plugin("search_documents", stop_on_failure=strict):
+            try:
+                for doc in found:
+                    yield doc, is_public(app, doc)
+            except Exception as exc:
+                log.exception("plugin %s failed while listing its search documents", name)
+                plugins.record_failure(name, "search_documents", exc)
+                if strict:
+                    raise ContributorFailed(f"plugin {name} failed: {type(exc).__name__}") from exc
+    except PluginHookFailed as exc:  # raised as it was called, before yielding anything
+        raise ContributorFailed(str(exc)) from exc
 
 
 class SearchService:
@@ -67,26 +98,12 @@ class SearchService:
     # ---- what goes in ----------------------------------------------------------------------------
 
     def is_public(self, doc) -> bool:
-        """Records every signed-in user can find; only these feed "did you mean" suggestions."""
-        info = self.app.extensions["pathway_review.plugins"].info.get(doc.plugin)
-        return not doc.roles and doc.board is None and info is not None and not info.optional
+        return is_public(self.app, doc)
 
     def documents(self, strict: bool = False) -> Iterator[dict]:
-        """Every contributor's records, streamed. A contributor that fails is left out (or, if
-        ``strict``, stops the rebuild so the index in use is kept)."""
-        plugins = self.app.extensions["pathway_review.plugins"]
-        try:
-            for name, found in plugins.call_per_plugin("search_documents", stop_on_failure=strict):
-                try:
-                    for doc in found:
-                        yield document_fields(doc, self.is_public(doc))
-                except Exception as exc:
-                    log.exception("plugin %s failed while listing its search documents", name)
-                    plugins.record_failure(name, "search_documents", exc)
-                    if strict:
-                        raise ContributorFailed(f"plugin {name} failed: {type(exc).__name__}") from exc
-        except PluginHookFailed as exc:  # raised as it was called, before yielding anything
-            raise ContributorFailed(str(exc)) from exc
+        """Every contributor's records as index fields, streamed (see :func:`contributions`)."""
+        for doc, public in contributions(self.app, strict):
+            yield document_fields(doc, public)
 
     def changed(self, documents, removed) -> None:
         """Gather one event's changes; :meth:`apply_batch` writes the batch's last word on each record."""

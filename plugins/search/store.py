@@ -30,14 +30,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock, try_for
 
 from .analysis import synonyms_fingerprint
-from .ranking import BM25F
+from whoosh.scoring import BM25F
 from .schema import make_schema
 
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the analyser changes: an index written by older code is rebuilt, as is
 # one built with a different list of synonyms.
-SCHEMA_VERSION = "2." + synonyms_fingerprint()
+SCHEMA_VERSION = "3." + synonyms_fingerprint()
 
 
 def _storage(folder: Path) -> FileStorage:

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request, 
 
 from pathway_review.plugin_api import STATUSES, can, error_response, hooks, inputs, library, signed_in
 
+from .backend import BackendRefused
 from .engine import MAX_PAGE, PAGE_SIZE
 from .visibility import Scope
 from .query import QueryProblem
@@ -96,7 +97,7 @@ def results():
             status = 400
         except Rebuilding:
             context["notice"], status, headers = REBUILDING, 503, RETRY_AFTER
-        except Unavailable:
+        except (Unavailable, BackendRefused):
             context["notice"], status, headers = UNAVAILABLE, 503, RETRY_AFTER
     context["field_errors"] = {error["field"]: error["message"] for error in reversed(context["errors"])}
     return render_template("search/results.html", kind_label=kind_label, page_size=PAGE_SIZE, **context), \
@@ -121,7 +122,7 @@ def api():
         results = service(current_app).search(wanted.q, wanted.scope(), wanted.page)
     except QueryProblem as problem:
         return error_response(400, str(problem), errors=[{"field": "q", "message": str(problem)}])
-    except (Rebuilding, Unavailable) as exc:
+    except (Rebuilding, Unavailable, BackendRefused) as exc:
         rebuilding = isinstance(exc, Rebuilding)
         response = error_response(503, REBUILDING if rebuilding else UNAVAILABLE, rebuilding=rebuilding,
                                   heading="Search is being rebuilt" if rebuilding else "Search is not available")

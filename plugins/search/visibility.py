@@ -2,20 +2,18 @@
 
 A kind of searcher is a Scope: role, board, enabled plugins and filters. Each segment's answer is
 kept (segments never change once written, and whoosh leaves deleted records out by itself), so
-after an update only the new, small segment is looked at. A search then either walks just the
-allowed records, when they are few (a GP among many pieces of feedback), or skips the refused
-ones, when those are few (CfSD staff, who see nearly everything).
+after an update only the new, small segment is looked at. A search is then given, through whoosh's
+public ``filter`` and ``mask`` arguments, the allowed records when they are few (a GP among many
+pieces of feedback) or the refused ones when those are few (CfSD staff, who see nearly everything).
 """
 from __future__ import annotations
 
 import threading
 from array import array
-from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.matching import ListMatcher, NullMatcher, RequireMatcher
 
 from .schema import ALL_BOARDS, EVERYONE
 
@@ -46,64 +44,15 @@ class Scope:
         return wq.And(terms)
 
 
-class _Restricted(RequireMatcher):
-    # whoosh's own asserts when skipping ahead by score lands both sides on the same record.
-    def skip_to_quality(self, minquality):
-        skipped = self.a.skip_to_quality(minquality)
-        if self.child.is_active() and self.a.id() != self.b.id():
-            self.child._find_next()
-        return skipped
-
-
-class _Listed(ListMatcher):
-    def skip_to(self, docnum):
-        if self.is_active() and docnum > self.id():
-            self._i = bisect_left(self._ids, docnum, self._i)
-
-
-class Only(wq.Query):
-    """Matches exactly the given records (numbers in the whole index), in a segment-aware way."""
-
-    def __init__(self, docnums: list[int]):
-        self.docnums = docnums
-
-    def __eq__(self, other):
-        return isinstance(other, Only) and self.docnums == other.docnums
-
-    def __hash__(self):
-        return hash((Only, len(self.docnums)))
-
-    def estimate_size(self, ixreader):
-        return len(self.docnums)
-
-    def matcher(self, searcher, context=None):
-        parent = searcher.get_parent()
-        offset = next((o for s, o in parent.leaf_searchers() if s is searcher), 0)
-        start = bisect_left(self.docnums, offset)
-        end = bisect_left(self.docnums, offset + searcher.doc_count_all())
-        local = [d - offset for d in self.docnums[start:end]]
-        return _Listed(local) if local else NullMatcher()
-
-
-class Within(wq.Require):
-    """Matches of ``a`` that are also records of ``b``, scored by ``a`` alone."""
-
-    def matcher(self, searcher, context=None):
-        return _Restricted(self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context()))
-
-
 @dataclass
 class Visibility:
-    allow: list[int] | None    # sorted; set when few records are allowed
-    refuse: set[int] | None    # set when few are refused; None with allow, or when nothing is refused
-
-    def query(self, q: wq.Query) -> wq.Query:
-        return Within(q, Only(self.allow)) if self.allow is not None else q
+    """Global record numbers for whoosh's public ``filter`` (allowed) or ``mask`` (refused) arguments."""
+    allow: set[int] | None    # set when few records are allowed
+    refuse: set[int] | None   # set when few are refused; None with allow, or when nothing is refused
 
     def count(self, docnums) -> int:
         if self.allow is not None:
-            allowed = set(self.allow)
-            return sum(1 for d in docnums if d in allowed)
+            return sum(1 for d in docnums if d in self.allow)
         refused = self.refuse or ()
         return sum(1 for d in docnums if d not in refused)
 
@@ -121,7 +70,8 @@ class VisibilityCache:
             allowed_total += len(allowed)
             everything += size
         if allowed_total * 2 <= everything:
-            return Visibility([offset + d for _, offset, allowed, _ in parts for d in allowed], None)
+            # whoosh reads an empty filter as "no filter": a record number that never exists stands in.
+            return Visibility({offset + d for _, offset, allowed, _ in parts for d in allowed} or {-1}, None)
         refused = set()
         for leaf, offset, allowed, size in parts:
             if len(allowed) < size:
@@ -133,7 +83,9 @@ class VisibilityCache:
     def _segment(self, leaf, scope: Scope) -> tuple[array, int]:
         """The allowed record numbers of one segment (sorted), and how many records it has."""
         reader = leaf.reader()
-        key = (getattr(reader, "_segid", None) or id(reader), scope)
+        # Segment ids are random and never reused, so they tell segments of every index apart.
+        segment = reader.segment()
+        key = (segment.segment_id() if segment is not None else id(reader), scope)
         with self._lock:
             found = self._segments.get(key)
             if found is not None:
