@@ -68,6 +68,13 @@ def test_both_answer_without_sign_in_and_leave_no_trace(app, client):
     assert bookkeeping(app) == before, "no audit event and no session row for a probe"
 
 
+def test_readyz_says_which_search_backend_answers(app, client):
+    search = client.get("/readyz").get_json()["checks"]["search"]
+    assert search["ok"] is True
+    expected = "whoosh" if app.config["DATABASE_URL"].startswith("sqlite") else "postgres"
+    assert search["backend"] == expected
+
+
 def test_both_are_in_the_openapi_document_as_public(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert paths["/healthz"]["get"]["security"] == [] and paths["/readyz"]["get"]["security"] == []
@@ -84,7 +91,8 @@ def test_healthz_touches_no_database_and_readyz_names_it(app_without_database):
     assert ready.status_code == 503
     assert ready.headers["Retry-After"].isdigit()
     body = ready.get_json()
-    assert body["status"] == "not ready" and body["failing"] == ["database"]
+    # PostgreSQL's search is rows in that same database, so it is named too.
+    assert body["status"] == "not ready" and body["failing"] == ["database", "search"]
     assert body["checks"]["database"] == {"ok": False, "problem": "unreachable (OperationalError)"}
     assert body["checks"]["queue"]["ok"] is True
     assert "127.0.0.1" not in ready.get_data(as_text=True), "a public page does not say where the database is"

@@ -230,7 +230,6 @@ def test_both_hosts_say_ready_and_keep_probes_out_of_the_access_log(installation
         assert "/readyz" not in logged and "/healthz" not in logged
 
 
-@pytest.mark.xfail(reason="needs the PostgreSQL search backend", strict=False)
 def test_feedback_submitted_on_a_is_found_on_b_and_withdrawn_on_b_leaves_a(installation):
     a, b = installation["hosts"]["a"], installation["hosts"]["b"]
     tokens = installation["tokens"]

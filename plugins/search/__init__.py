@@ -53,6 +53,13 @@ def events_recorded(app, session, events):
 
 
 @hookimpl
+def readiness_checks(app):
+    from .readiness import check
+
+    return {"search": lambda: check(app)}
+
+
+@hookimpl
 def register_blueprints(app):
     from .views import bp
 
