@@ -12,6 +12,7 @@ from . import (audit as _audit, held_forms as _held_forms, inputs as _inputs, jo
                ratelimit as _ratelimit)
 from .access import can, checks_permission, public, roles_required, signed_in
 from .board_plugins import BoardPlugin, BoardScope, appointed
+from .cache import per_request
 from .boards import (TERRITORIAL_BOARDS, board_for_plugin, boards_with_plugin, enabled_plugins,
                      get_board, set_plugin_enabled)
 from .cli import with_database
@@ -47,6 +48,7 @@ ratelimit = SimpleNamespace(parse_limit=_ratelimit.parse_limit, hit=_ratelimit.h
 __all__ = [
     # hooks and the plugin host
     "hookimpl", "hookspec", "host", "hooks", "page_hook", "flatten", "board_setting", "PluginHookFailed",
+    "per_request",
     # contracts: the shapes that cross between plugins
     "Action", "NavLink", "BoardSetting", "Setting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
     "SearchDocument",

@@ -1,0 +1,66 @@
+"""A feedback POST is one short write: who is asking in one query, then one transaction of a few statements.
+
+Counted, not timed: each statement is a round trip to the database, and on SQLite the write lock is held
+for the whole transaction, so every other writer waits for all of them.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.feedback_support import OPEN, api_body, count_feedback, db, token
+
+API = f"/api/v1/pathways/{OPEN[0]}/feedback"
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def counting(engine):
+    seen = {"statements": [], "commits": 0}
+
+    def statement(conn, cursor, sql, parameters, context, executemany):
+        if not sql.lstrip().upper().startswith(CONTROL):
+            seen["statements"].append(sql)
+
+    def commit(conn):
+        seen["commits"] += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+
+
+def test_a_feedback_post_is_one_write_of_at_most_six_statements(client, app):
+    headers = token(app, "gp")
+    assert client.post(API, json=api_body(), headers=headers).status_code == 201  # the token's first use is noted
+    handed_over, database = [], db(app)
+    deliver, database.events_committed = database.events_committed, handed_over.extend
+    try:  # the job queue's delivery runs in the worker, not in this request
+        with counting(database.engine) as seen:
+            response = client.post(API, json=api_body(text="A second comment."), headers=headers)
+    finally:
+        database.events_committed = deliver
+    assert response.status_code == 201
+    assert handed_over  # the feedback's events were written and handed to the queue
+    assert count_feedback(app) == 2
+    assert seen["commits"] == 1
+    identity, *write = seen["statements"]
+    assert "user_account" in identity and "api_token" in identity
+    assert len(write) <= 6, "\n".join(write)
+
+
+def test_a_signed_in_page_view_reads_who_is_asking_in_one_query(client, app, auth):
+    auth.login("gp")
+    client.get("/pathways/dyspepsia/")
+    with counting(db(app).engine) as seen:
+        assert client.get("/pathways/dyspepsia/").status_code == 200
+    assert seen["commits"] == 0
+    # Who is asking (with their board's plugins and cache marks), the version's cache mark, and the one
+    # part of the shared page that is this GP's own: their feedback on the version.
+    identity, mark, own = seen["statements"]
+    assert "login_session" in identity and "cache_mark" in mark and "feedback" in own
