@@ -102,6 +102,7 @@ class Visit:
     user: User
     enabled_plugins: tuple[str, ...]
     marks: tuple[int, int]
+    page_mark: int = 0  # the mark of what the requested page shows (see cache.page_scope)
 
 
 def _identity_query(source, *columns):
@@ -112,10 +113,11 @@ def _identity_query(source, *columns):
     site_mark = select(mark.c.stamp).where(mark.c.scope == SITE).scalar_subquery()
     board_mark = select(mark.c.stamp).where(
         mark.c.scope == literal("board:").concat(cast(account.c.board_id, String))).scalar_subquery()
+    page_mark = select(mark.c.stamp).where(mark.c.scope == bindparam("page_scope")).scalar_subquery()
     return (select(*columns, account, board.c.slug.label("board_slug"),
                    board.c.name.label("board_name"), board.c.kind.label("board_kind"),
                    enablement.c.plugin.label("enabled_plugin"),
-                   site_mark.label("site_mark"), board_mark.label("board_mark"))
+                   site_mark.label("site_mark"), board_mark.label("board_mark"), page_mark.label("page_mark"))
             .select_from(source.join(account, account.c.id == source.c.user_id)
                          .outerjoin(board, board.c.id == account.c.board_id)
                          .outerjoin(enablement, (enablement.c.board_id == account.c.board_id)
@@ -132,10 +134,11 @@ def _visit_from(rows) -> Visit:
     row = rows[0]
     plugins = tuple(sorted({r["enabled_plugin"] for r in rows if r["enabled_plugin"]}))
     return Visit(user=_user_from(row), enabled_plugins=plugins,
-                 marks=(row["site_mark"] or 0, row["board_mark"] or 0))
+                 marks=(row["site_mark"] or 0, row["board_mark"] or 0), page_mark=row["page_mark"] or 0)
 
 
-def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60) -> Visit | None:
+def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60,
+                   page_scope: str = "") -> Visit | None:
     """The visit of a live session, or None if it ended, expired or never existed.
 
     This runs on every page view, so it is one Core query (the ORM would cost several times more).
@@ -143,7 +146,7 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
     if not token:
         return None
     token_hash = _digest(token)
-    rows = db.read_rows(_VISIT, {"token_hash": token_hash})
+    rows = db.read_rows(_VISIT, {"token_hash": token_hash, "page_scope": page_scope})
     if not rows:
         return None
     row, now = rows[0], utcnow()
@@ -199,11 +202,11 @@ _TOKEN_VISIT = _identity_query(_token, _token.c.id.label("token_id"), _token.c.l
                                _token.c.revoked_at.label("token_revoked_at"))
 
 
-def visit_for_token(db, token: str) -> Visit | None:
+def visit_for_token(db, token: str, page_scope: str = "") -> Visit | None:
     """The visit of a live API token, in one query like a sign-in session's."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    rows = db.read_rows(_TOKEN_VISIT, {"token_hash": _digest(token)})
+    rows = db.read_rows(_TOKEN_VISIT, {"token_hash": _digest(token), "page_scope": page_scope})
     if not rows or rows[0]["token_revoked_at"] is not None or not rows[0]["active"]:
         return None
     note_token_use(db, rows[0]["token_id"], rows[0]["token_used_at"])

@@ -12,6 +12,7 @@ from .boards import enabled_plugins
 from .db import SAFE_METHODS, database, get_session
 from .inputs import same_site_path
 from .plugins import flatten, host
+from .cache import page_scope
 from .security import csrf, error_response
 
 log = logging.getLogger(__name__)
@@ -148,18 +149,22 @@ def _identify():
     user = host().call("authenticate_request", request=request)
     if user is not None:
         return (user, "plugin", *_board_state(user))
+    # The cache mark of what this page shows is read with who is asking, so a cached page costs one query.
+    g.page_scope = page_scope()
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        visit = accounts.visit_for_token(database(), header[7:].strip())
+        visit = accounts.visit_for_token(database(), header[7:].strip(), g.page_scope or "")
         if visit is None:
             return None, None, (), (0, 0)
+        g.page_mark = visit.page_mark
         return visit.user, "token", visit.enabled_plugins, visit.marks
     token = session.get("sid")
     if token:
         config = current_app.config
         visit = accounts.resume_session(database(), token, config["SESSION_IDLE_TIMEOUT"],
-                                        config["SESSION_ABSOLUTE_TIMEOUT"])
+                                        config["SESSION_ABSOLUTE_TIMEOUT"], page_scope=g.page_scope or "")
         if visit is not None:
+            g.page_mark = visit.page_mark
             return visit.user, "session", visit.enabled_plugins, visit.marks
         session.clear()
     return None, None, (), (0, 0)

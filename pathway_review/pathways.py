@@ -15,6 +15,20 @@ bp = Blueprint("pathways", __name__)
 bp.add_app_template_global(consultation_status)
 
 
+def _version_scope(view_args) -> str | None:
+    from .db import version_scope
+
+    pathway = library().get(view_args.get("slug", ""))
+    if pathway is None:
+        return None
+    version = pathway.version(view_args["version"]) if "version" in view_args else pathway.current
+    return version_scope(version.slug, version.version) if version is not None else None
+
+
+bp.record_once(lambda state: state.app.extensions.setdefault("pathway_review.page_scopes", {}).update(
+    {"pathways.current": _version_scope, "pathways.version": _version_scope}))
+
+
 def library():
     return current_app.extensions["pathway_review.library"]
 
@@ -100,12 +114,15 @@ def _page_key(found, is_current: bool, day) -> tuple:
     """
     from .db import database, read_marks, version_scope
 
-    user = g.user
-    with database().engine.connect() as conn:
-        version_mark = read_marks(conn, [version_scope(found.slug, found.version)])
+    user, scope = g.user, version_scope(found.slug, found.version)
+    if g.get("page_scope") == scope and "page_mark" in g:
+        version_mark = g.page_mark  # read with who is asking (see auth)
+    else:
+        with database().engine.connect() as conn:
+            version_mark = read_marks(conn, [scope])[scope]
     variant = tuple(page_hook("page_variant", user=user))
     return ("pathway-page", request.path, found.path, found.mtime_ns, is_current, user.role, user.board_id,
-            g.hooks.allowed, variant, tuple(version_mark.values()), g.get("marks"), day)
+            g.hooks.allowed, variant, version_mark, g.get("marks"), day)
 
 
 def _render_body(pathway, found, is_current: bool, day) -> Markup:
