@@ -148,7 +148,8 @@ def measure(size: int, requests: int, rebuild: bool) -> None:
 
     def miss():
         with database.transaction() as session:
-            session.execute(bump_statement(database.engine.dialect.name, [version_scope(pv.slug, pv.version)]))
+            session.execute(bump_statement(database.engine.dialect.name),
+                            [{"scope": version_scope(pv.slug, pv.version)}])
 
     base = f"/consultations/{pv.slug}/{pv.version}"
     pages = [  # (label, path, who, before each request, goal in ms)

@@ -166,24 +166,36 @@ def track_changes(sessions: sessionmaker) -> None:
         scopes = session.info.pop("pr_scopes", None)
         if scopes:
             # Last in the transaction: on PostgreSQL the mark's row stays locked until the commit.
-            session.execute(bump_statement(session.get_bind().dialect.name, sorted(scopes)))
+            session.execute(bump_statement(session.get_bind().dialect.name),
+                            [{"scope": scope} for scope in sorted(scopes)])
 
     @event.listens_for(sessions, "after_rollback")
     def _after_rollback(session):
         session.info.pop("pr_scopes", None)
 
 
-def bump_statement(dialect: str, scopes: list[str]):
-    """One upsert that moves on every mark in ``scopes`` (sorted, so two writers lock them in one order)."""
+_BUMPS: dict = {}
+
+
+def bump_statement(dialect: str):
+    """The upsert that moves a mark on; run it with one ``{"scope": ...}`` per mark, in sorted order so two
+    writers lock marks in the same order. Built and compiled once: it runs in every write."""
+    found = _BUMPS.get(dialect)
+    if found is not None:
+        return found
+    from sqlalchemy import bindparam
+
     from .models import CacheMark
 
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(CacheMark).values([{"scope": scope, "stamp": 1} for scope in scopes])
-    return statement.on_conflict_do_update(index_elements=[CacheMark.scope],
-                                           set_={"stamp": CacheMark.stamp + 1})
+    table = CacheMark.__table__
+    statement = insert(table).values(scope=bindparam("scope"), stamp=1)
+    found = _BUMPS[dialect] = statement.on_conflict_do_update(index_elements=[table.c.scope],
+                                                              set_={"stamp": table.c.stamp + 1})
+    return found
 
 
 def read_marks(connection, scopes) -> dict[str, int]:

@@ -46,6 +46,7 @@ def record(session, name: str, about: str | None = None, **payload: Any) -> Outb
 
 
 _WRITTEN = ("name", "key", "payload", "created_at", "available_at", "attempts")
+_INSERT = OutboxEvent.__table__.insert().returning(OutboxEvent.__table__.c.id)
 
 
 def write_recorded(session) -> None:
@@ -57,9 +58,11 @@ def write_recorded(session) -> None:
     rows = session.info.pop("pr_outbox_new", None)
     if not rows:
         return
-    table = OutboxEvent.__table__
-    ids = sorted(session.execute(table.insert().values([{name: getattr(row, name) for name in _WRITTEN}
-                                                        for row in rows]).returning(table.c.id)).scalars())
+    values = [{name: getattr(row, name) for name in _WRITTEN} for row in rows]
+    if len(rows) == 1:
+        ids = [session.execute(_INSERT, values[0]).scalar_one()]
+    else:
+        ids = sorted(session.execute(_INSERT, values).scalars())  # one statement: insertmanyvalues
     for row, event_id in zip(rows, ids):
         row.id = event_id
 

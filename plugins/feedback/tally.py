@@ -81,21 +81,28 @@ def _state(obj, before: bool) -> dict:
     return out
 
 
-def upsert(dialect: str, rows: list[dict]):
+_UPSERTS: dict = {}
+
+
+def upsert(dialect: str):
+    """One statement adding counts (run with a list of rows: compiled once, sent as one executemany)."""
+    found = _UPSERTS.get(dialect)
+    if found is not None:
+        return found
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(FeedbackTally).values(rows)
+    table = FeedbackTally.__table__
+    statement = insert(table)
     new = statement.excluded
-    later = and_(new.amount.is_not(None),
-                 or_(FeedbackTally.latest_at.is_(None), new.latest_at >= FeedbackTally.latest_at))
-    return statement.on_conflict_do_update(
-        index_elements=[FeedbackTally.pathway_slug, FeedbackTally.version, FeedbackTally.dimension,
-                        FeedbackTally.value],
-        set_={"count": FeedbackTally.count + new.count,
-              "amount": case((later, new.amount), else_=FeedbackTally.amount),
-              "latest_at": case((later, new.latest_at), else_=FeedbackTally.latest_at)})
+    later = and_(new.amount.is_not(None), or_(table.c.latest_at.is_(None), new.latest_at >= table.c.latest_at))
+    found = _UPSERTS[dialect] = statement.on_conflict_do_update(
+        index_elements=[table.c.pathway_slug, table.c.version, table.c.dimension, table.c.value],
+        set_={"count": table.c.count + new.count,
+              "amount": case((later, new.amount), else_=table.c.amount),
+              "latest_at": case((later, new.latest_at), else_=table.c.latest_at)})
+    return found
 
 
 def _recount_hours(session: Session, slug: str, version: str, user_id: int) -> None:
@@ -148,7 +155,7 @@ def _count(session: Session, _context) -> None:
             for (slug, version, dimension, value), n in sorted(deltas.items())
             if n or (slug, version, dimension, value) in estimates]
     if rows:
-        session.execute(upsert(session.get_bind().dialect.name, rows))
+        session.execute(upsert(session.get_bind().dialect.name), rows)
     for slug, version, user_id in sorted(recount):
         _recount_hours(session, slug, version, user_id)
 
