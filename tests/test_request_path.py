@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from tests.feedback_support import OPEN, api_body, count_feedback, db, token
+from tests.feedback_support import OPEN, api_body, count_feedback, db, insert, token
 
 API = f"/api/v1/pathways/{OPEN[0]}/feedback"
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -64,3 +64,32 @@ def test_a_cached_page_view_is_one_query(client, app, auth):
     # Who is asking, with their board's plugins and the cache marks of the site, their board and the page.
     (identity,) = seen["statements"]
     assert "login_session" in identity and "cache_mark" in identity
+
+
+def test_init_and_the_hourly_upkeep_give_the_planner_statistics_and_forget_old_limits(app, runner):
+    from sqlalchemy import select
+
+    from pathway_review import ratelimit
+    from pathway_review.db import upkeep
+    from pathway_review.jobs import periodic_tasks
+    from pathway_review.models import RateLimitWindow
+
+    database = db(app)
+    insert(app, "gp", *OPEN)
+    assert runner.invoke(args=["init"]).exit_code == 0
+    with database.engine.connect() as conn:
+        if database.is_sqlite:
+            analysed = conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'feedback'").scalar()
+        else:
+            analysed = conn.exec_driver_sql("SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'feedback' "
+                                            "AND last_analyze IS NOT NULL").scalar()
+    assert analysed
+
+    with database.transaction() as session:
+        ratelimit.count_in(session, "feedback:create:1", "5/60", now=1_000)  # long ago
+        assert ratelimit.count_in(session, "feedback:create:1", "5/60")
+    assert periodic_tasks(app)["core.database_upkeep"].run is upkeep
+    upkeep(app)
+    with database.sessions() as session:
+        kept = session.scalars(select(RateLimitWindow.window_start)).all()
+    assert len(kept) == 1 and kept[0] > 1_000
