@@ -305,7 +305,12 @@ def main() -> None:
                 env=environment(folder), stdout=log, stderr=subprocess.STDOUT)
             try:
                 wait_until_up(port, server)
-                wait_until_searchable(port, probe_tokens[1])
+                try:
+                    wait_until_searchable(port, probe_tokens[1])
+                except SystemExit:
+                    for name in ("worker.log", "server.log"):
+                        print(f"--- the end of {name}:\n" + (folder / name).read_text(errors="replace")[-2000:])
+                    raise
                 run_clients(port, "/bare/feedback", tokens, body, 1.0)  # warm both apps in every worker
                 run_clients(port, path, tokens, body, 1.0)
                 bare_rate, bare_errors, bare_statuses = run_clients(port, "/bare/feedback", tokens, body, args.seconds)
