@@ -31,7 +31,7 @@ import support  # noqa: E402
 
 SEED = 2026
 GPS = 2000
-GENERATOR = "1"  # bump when the generated data changes, so cached instances are made again
+GENERATOR = "2"  # bump when the generated data or its indexes change, so cached instances are made again
 STATUSES = (["new"] * 40 + ["acknowledged"] * 15 + ["accepted"] * 12 + ["partly-accepted"] * 8
             + ["not-accepted"] * 6 + ["changed-in-next-version"] * 4 + ["withdrawn"] * 5 + ["draft"] * 10)
 TYPES = ["red-flags", "referral-criteria", "investigations", "primary-care-management", "patient-information",

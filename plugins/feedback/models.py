@@ -45,6 +45,11 @@ class Feedback(Base):
         Index("ix_feedback_responses", "pathway_slug", "version", text("safety_concern DESC"),
               text("submitted_at DESC"), "id"),
         Index("ix_feedback_mine", "user_id", text("updated_at DESC"), text("id DESC")),
+        Index("ix_feedback_answered", "pathway_slug", "version", "status",
+              sqlite_where=text("response IS NOT NULL AND response != ''"),
+              postgresql_where=text("response IS NOT NULL AND response != ''")),
+        Index("ix_feedback_themes", "themes", sqlite_where=text("themes != '[]'"),
+              postgresql_where=text("themes != '[]'")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))

@@ -28,6 +28,13 @@ def upgrade():
                     ["pathway_slug", "version", sa.text("safety_concern DESC"), sa.text("submitted_at DESC"), "id"])
     # My feedback: one person's, most recently changed first.
     op.create_index("ix_feedback_mine", "feedback", ["user_id", sa.text("updated_at DESC"), sa.text("id DESC")])
+    # "You said, we did": the answered responses of one consultation, without reading every response.
+    answered = sa.text("response IS NOT NULL AND response != ''")
+    op.create_index("ix_feedback_answered", "feedback", ["pathway_slug", "version", "status"],
+                    sqlite_where=answered, postgresql_where=answered)
+    # The themes offered for triage: only the few rows that have any, not a scan of every response.
+    themed = sa.text("themes != '[]'")
+    op.create_index("ix_feedback_themes", "feedback", ["themes"], sqlite_where=themed, postgresql_where=themed)
     # A GP's own count on a pathway page, by status, read from the index alone.
     op.drop_index("ix_feedback_user", table_name="feedback")
     op.create_index("ix_feedback_user", "feedback", ["user_id", "pathway_slug", "version", "status"])
@@ -40,6 +47,8 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_feedback_user", table_name="feedback")
     op.create_index("ix_feedback_user", "feedback", ["user_id", "pathway_slug", "version"])
+    op.drop_index("ix_feedback_themes", table_name="feedback")
+    op.drop_index("ix_feedback_answered", table_name="feedback")
     op.drop_index("ix_feedback_mine", table_name="feedback")
     op.drop_index("ix_feedback_responses", table_name="feedback")
     op.drop_table("feedback_tally")
