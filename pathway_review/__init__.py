@@ -145,7 +145,7 @@ def _template_context():
     user = g.get("user")
     if user is None or g.get("hooks") is None:
         return {"current_user": user, "nav_links": [], "search_url": None}
-    key = ("chrome", user.id, user.role, user.board_id, g.hooks.allowed, g.get("generation"))
+    key = ("chrome", user.id, user.role, user.board_id, g.hooks.allowed, g.get("marks"))
     links, search_url = fragments().get_or_build(key, _chrome)
     home = url_for("pathways.catalogue")
     nav = [{"href": link.href, "label": link.label,

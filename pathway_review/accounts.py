@@ -9,9 +9,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import String, bindparam, cast, delete, literal, select, update
 
-from .models import (BOARD_ROLES, ROLES, ApiToken, Board, DataGeneration, LoginSession, PluginEnablement, User,
+from .db import SITE
+from .models import (BOARD_ROLES, ROLES, ApiToken, Board, CacheMark, LoginSession, PluginEnablement, User,
                      as_utc, utcnow)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -96,31 +97,48 @@ def start_session(session, user: User) -> str:
 
 @dataclass(frozen=True)
 class Visit:
-    """Who a request is from, read in one query: the user, their board's plugins, the data generation."""
+    """Who a request is from, read in one query: the user, their board's plugins, and the cache marks of
+    the site and their board (what the pages cached for them depend on besides the pathway version)."""
     user: User
     enabled_plugins: tuple[str, ...]
-    generation: int
+    marks: tuple[int, int]
+    page_mark: int = 0  # the mark of what the requested page shows (see cache.page_scope)
 
 
-def _visit_query():
-    login, account, board, enablement, generation = (LoginSession.__table__, User.__table__, Board.__table__,
-                                                     PluginEnablement.__table__, DataGeneration.__table__)
-    return (select(login.c.created_at.label("session_created_at"), login.c.last_seen_at.label("session_last_seen_at"),
-                   account, board.c.slug.label("board_slug"),
+def _identity_query(source, *columns):
+    """The account reached through ``source`` (a sign-in session or an API token), with its board, the
+    board's enabled plugins (one row each) and the cache marks, for one ``token_hash``."""
+    account, board, enablement, mark = (User.__table__, Board.__table__, PluginEnablement.__table__,
+                                        CacheMark.__table__)
+    site_mark = select(mark.c.stamp).where(mark.c.scope == SITE).scalar_subquery()
+    board_mark = select(mark.c.stamp).where(
+        mark.c.scope == literal("board:").concat(cast(account.c.board_id, String))).scalar_subquery()
+    page_mark = select(mark.c.stamp).where(mark.c.scope == bindparam("page_scope")).scalar_subquery()
+    return (select(*columns, account, board.c.slug.label("board_slug"),
                    board.c.name.label("board_name"), board.c.kind.label("board_kind"),
-                   enablement.c.plugin.label("enabled_plugin"), generation.c.value.label("generation"))
-            .select_from(login.join(account, account.c.id == login.c.user_id)
+                   enablement.c.plugin.label("enabled_plugin"),
+                   site_mark.label("site_mark"), board_mark.label("board_mark"), page_mark.label("page_mark"))
+            .select_from(source.join(account, account.c.id == source.c.user_id)
                          .outerjoin(board, board.c.id == account.c.board_id)
                          .outerjoin(enablement, (enablement.c.board_id == account.c.board_id)
-                                    & enablement.c.enabled.is_(True))
-                         .join(generation, generation.c.id == 1))
-            .where(login.c.token_hash == bindparam("token_hash")))
+                                    & enablement.c.enabled.is_(True)))
+            .where(source.c.token_hash == bindparam("token_hash")))
 
 
-_VISIT = _visit_query()
+_login = LoginSession.__table__
+_VISIT = _identity_query(_login, _login.c.created_at.label("session_created_at"),
+                         _login.c.last_seen_at.label("session_last_seen_at"))
 
 
-def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60) -> Visit | None:
+def _visit_from(rows) -> Visit:
+    row = rows[0]
+    plugins = tuple(sorted({r["enabled_plugin"] for r in rows if r["enabled_plugin"]}))
+    return Visit(user=_user_from(row), enabled_plugins=plugins,
+                 marks=(row["site_mark"] or 0, row["board_mark"] or 0), page_mark=row["page_mark"] or 0)
+
+
+def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60,
+                   page_scope: str = "") -> Visit | None:
     """The visit of a live session, or None if it ended, expired or never existed.
 
     This runs on every page view, so it is one Core query (the ORM would cost several times more).
@@ -128,7 +146,7 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
     if not token:
         return None
     token_hash = _digest(token)
-    rows = db.read_rows(_VISIT, {"token_hash": token_hash})
+    rows = db.read_rows(_VISIT, {"token_hash": token_hash, "page_scope": page_scope})
     if not rows:
         return None
     row, now = rows[0], utcnow()
@@ -144,26 +162,14 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
         with db.transaction() as session:
             session.execute(update(LoginSession).where(LoginSession.token_hash == token_hash)
                             .values(last_seen_at=now))
-    plugins = tuple(sorted({r["enabled_plugin"] for r in rows if r["enabled_plugin"]}))
-    return Visit(user=_user_from(db, row), enabled_plugins=plugins, generation=row["generation"])
+    return _visit_from(rows)
 
 
-def _user_from(db, row) -> User:
-    """The signed-in user as a detached object, reused while the data generation stands still.
-
-    Accounts and boards are shared data, so any change to them moves the generation on.
-    """
-    key = (row["id"], row["generation"])
-    cache = db.__dict__.setdefault("_visitors", {})
-    user = cache.get(key)
-    if user is None:
-        board = (Board(id=row["board_id"], slug=row["board_slug"], name=row["board_name"], kind=row["board_kind"])
-                 if row["board_id"] is not None else None)
-        user = User(**{column: row[column] for column in _USER_COLUMNS})
-        user.board = board
-        if len(cache) > 1024:
-            cache.clear()
-        cache[key] = user
+def _user_from(row) -> User:
+    """A new, detached user object of this request's own (never shared between requests or threads)."""
+    user = User(**{column: row[column] for column in _USER_COLUMNS})
+    user.board = (Board(id=row["board_id"], slug=row["board_slug"], name=row["board_name"], kind=row["board_kind"])
+                  if row["board_id"] is not None else None)
     return user
 
 
@@ -191,32 +197,37 @@ def create_token(session, user: User, name: str = "") -> str:
     return token
 
 
-def user_for_token(db, token: str) -> User | None:
+_token = ApiToken.__table__
+_TOKEN_VISIT = _identity_query(_token, _token.c.id.label("token_id"), _token.c.last_used_at.label("token_used_at"),
+                               _token.c.revoked_at.label("token_revoked_at"))
+
+
+def visit_for_token(db, token: str, page_scope: str = "") -> Visit | None:
+    """The visit of a live API token, in one query like a sign-in session's."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    with db.sessions() as session:
-        row = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                              .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-                              ).first()
-        if row is None or not row[1].active:
-            return None
-        note_token_use(db, row[0])
-        user = row[1]
-        _ = user.board  # loaded before the session closes
-        session.expunge(user)
-        return user
+    rows = db.read_rows(_TOKEN_VISIT, {"token_hash": _digest(token), "page_scope": page_scope})
+    if not rows or rows[0]["token_revoked_at"] is not None or not rows[0]["active"]:
+        return None
+    note_token_use(db, rows[0]["token_id"], rows[0]["token_used_at"])
+    return _visit_from(rows)
+
+
+def user_for_token(db, token: str) -> User | None:
+    visit = visit_for_token(db, token)
+    return visit.user if visit else None
 
 
 TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
-def note_token_use(db, token: ApiToken) -> None:
+def note_token_use(db, token_id: int, last_used_at) -> None:
     """Record when a token was last used, at most once a minute per token so API reads stay cheap."""
     now = utcnow()
-    if token.last_used_at is not None and now - as_utc(token.last_used_at) < TOKEN_USE_PRECISION:
+    if last_used_at is not None and now - as_utc(last_used_at) < TOKEN_USE_PRECISION:
         return
     with db.transaction() as session:
-        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def revoke_token(session, token: ApiToken) -> bool:

@@ -12,6 +12,7 @@ from .boards import enabled_plugins
 from .db import SAFE_METHODS, database, get_session
 from .inputs import same_site_path
 from .plugins import flatten, host
+from .cache import page_scope
 from .security import csrf, error_response
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def load_identity():
         return None  # machines asking every few seconds: no session, no database, no audit
     plugins = host()
     cookie_account = held_forms.account_in_cookie()
-    g.user, g.auth, enabled, g.generation = _identify()
+    g.user, g.auth, enabled, g.marks = _identify()
     if g.user is None and cookie_account is not None:
         held_forms.note_signed_out(cookie_account)  # the session lapsed: other tabs' posts are kept too
     if g.user is None:
@@ -146,33 +147,38 @@ def load_identity():
 
 
 def _identify():
-    """(user, how they authenticated, their board's enabled plugins, the data generation)."""
+    """(user, how they authenticated, their board's enabled plugins, the site's and board's cache marks)."""
     user = host().call("authenticate_request", request=request)
     if user is not None:
         return (user, "plugin", *_board_state(user))
+    # The cache mark of what this page shows is read with who is asking, so a cached page costs one query.
+    g.page_scope = page_scope()
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user = accounts.user_for_token(database(), header[7:].strip())
-        if user is None:
-            return None, None, (), 0
-        return (user, "token", *_board_state(user))
+        visit = accounts.visit_for_token(database(), header[7:].strip(), g.page_scope or "")
+        if visit is None:
+            return None, None, (), (0, 0)
+        g.page_mark = visit.page_mark
+        return visit.user, "token", visit.enabled_plugins, visit.marks
     token = session.get("sid")
     if token:
         config = current_app.config
         visit = accounts.resume_session(database(), token, config["SESSION_IDLE_TIMEOUT"],
-                                        config["SESSION_ABSOLUTE_TIMEOUT"])
+                                        config["SESSION_ABSOLUTE_TIMEOUT"], page_scope=g.page_scope or "")
         if visit is not None:
-            return visit.user, "session", visit.enabled_plugins, visit.generation
+            g.page_mark = visit.page_mark
+            return visit.user, "session", visit.enabled_plugins, visit.marks
         session.clear()
-    return None, None, (), 0
+    return None, None, (), (0, 0)
 
 
-def _board_state(user) -> tuple[tuple[str, ...], int]:
-    from .db import data_generation
+def _board_state(user) -> tuple[tuple[str, ...], tuple[int, int]]:
+    from .db import SITE, board_scope, read_marks
 
     with database().engine.connect() as conn:
-        generation = data_generation(conn)
-    return (tuple(enabled_for_board(user.board_id)) if user.board_id else ()), generation
+        marks = read_marks(conn, [SITE, board_scope(user.board_id)])
+    enabled = tuple(enabled_for_board(user.board_id)) if user.board_id else ()
+    return enabled, (marks[SITE], marks[board_scope(user.board_id)])
 
 
 def enabled_for_board(board_id: int) -> list[str]:

@@ -88,7 +88,7 @@ def register(app) -> None:
         """Create or migrate the database, then add the Health Boards and the instance's secret key."""
         from . import failures
         from .config import create_instance_secret
-        from .db import upgrade
+        from .db import optimize, upgrade
         from .retirement import kept_message
 
         # Tables first: everything derived (boards, later the search index) needs them.
@@ -98,6 +98,7 @@ def register(app) -> None:
         failures.write_kept(host, database())  # failures from before the table existed
         with database().transaction() as session:
             added = boards.seed_boards(session)
+        optimize(database(), full=True)  # a migration may have built indexes or loaded rows
         create_instance_secret(Path(current_app.instance_path))
         click.echo(f"Database ready ({database().engine.url.render_as_string(hide_password=True)}); "
                    f"{added} boards added.")

@@ -99,5 +99,8 @@ def pathway_library_changed(app, slugs):
 
 @hookimpl
 def periodic_tasks():
+    from .db import upkeep
+
     return [PeriodicTask("core.outbox_sweep", run=outbox.sweep,
-                         every=int(current_app.config.get("QUEUE_SWEEP_INTERVAL", 10)))]
+                         every=int(current_app.config.get("QUEUE_SWEEP_INTERVAL", 10))),
+            PeriodicTask("core.database_upkeep", run=upkeep, every=3600)]

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, g, request
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -73,41 +73,146 @@ def _tune_sqlite(engine) -> None:
 
 
 # Bookkeeping that changes on page views or sign-ins and never alters what a page shows.
-UNTRACKED_TABLES = {"login_session", "audit_event", "rate_limit_window", "data_generation", "api_token",
+UNTRACKED_TABLES = {"login_session", "audit_event", "rate_limit_window", "cache_mark", "api_token",
                     "outbox_event", "periodic_run", "plugin_failure", "signin_failure", "account_link",
                     "held_form"}
+SITE = "site"
+
+
+def version_scope(slug: str, version: str) -> str:
+    return f"version:{slug}@{version}"[:200]
+
+
+def board_scope(board_id) -> str:
+    return f"board:{board_id}"
+
+
+def _is_core(table) -> bool:
+    return table.name in _core_tables()
+
+
+def _core_tables() -> frozenset:
+    found = getattr(_core_tables, "found", None)
+    if found is None:
+        from . import models
+
+        found = _core_tables.found = frozenset(
+            m.local_table.name for m in Base.registry.mappers if m.class_.__module__ == models.__name__)
+    return found
+
+
+def scope_of(obj) -> str | None:
+    """Which cache mark a changed row moves on: its pathway version, its board, the whole site, or none.
+
+    A row with a pathway slug and version is that version's data; a plugin's row with a board is that
+    board's; other core rows (accounts, boards) are shared by every page; other plugin rows (mail logs,
+    preferences) are on no cached page.
+    """
+    table = getattr(type(obj), "__table__", None)
+    if table is None or table.name in UNTRACKED_TABLES or table.info.get("page_scope") == "ignore":
+        return None
+    declared = table.info.get("page_scope")
+    slug, version = getattr(obj, "pathway_slug", None), getattr(obj, "version", None)
+    if declared is None and isinstance(slug, str) and isinstance(version, str):
+        return version_scope(slug, version)
+    board = getattr(obj, "board_id", None)
+    if board is not None and (declared == "board" or (declared is None and not _is_core(table))):
+        return board_scope(board)
+    return SITE if _is_core(table) else None
+
+
+def _scope_of_bulk(table) -> str | None:
+    # Which rows a bulk statement touches is not known here, so it moves on every page it might be on.
+    if table is None or table.name in UNTRACKED_TABLES or table.info.get("page_scope") == "ignore":
+        return None
+    columns = set(table.c.keys())
+    if _is_core(table) or {"pathway_slug", "version"} <= columns or "board_id" in columns:
+        return SITE
+    return None
+
+
+def _shown_change(session, obj) -> bool:
+    """False for an update that only touches columns no page shows (a last sign-in time)."""
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        if attr.columns[0].info.get("page_scope") == "ignore":
+            continue
+        if state.attrs[attr.key].history.has_changes():
+            return True
+    return False
 
 
 def track_changes(sessions: sessionmaker) -> None:
-    """Bump ``data_generation`` in every transaction that changes shared data.
+    """Move on the cache marks of what a transaction changes, as it commits.
 
-    Rendered pages are cached per data generation, so any plugin's write (a comment, a local note)
-    shows on the next page view in every worker, without the plugin having to know about the cache.
+    Rendered pages are cached per pathway version, board and plugin set (see ``cache``), so a plugin's
+    write (a comment, a local note) shows on the next page view in every worker and host, without the
+    plugin having to know about the cache, and drops only the pages that show it.
     """
-    def mark(session, tables) -> None:
-        if any(name not in UNTRACKED_TABLES for name in tables):
-            session.info["pr_changed"] = True
+    def mark(session, scopes) -> None:
+        scopes = {s for s in scopes if s}
+        if scopes:
+            session.info.setdefault("pr_scopes", set()).update(scopes)
 
     @event.listens_for(sessions, "after_flush")
     def _after_flush(session, _context):
-        objects = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
-        mark(session, {getattr(obj, "__tablename__", "") for obj in objects})
+        dirty = (o for o in session.dirty if session.is_modified(o) and _shown_change(session, o))
+        mark(session, {scope_of(obj) for obj in (*session.new, *session.deleted, *dirty)})
 
     @event.listens_for(sessions, "do_orm_execute")
     def _bulk(state):
         if state.is_insert or state.is_update or state.is_delete:
-            table = getattr(state.statement, "table", None)
-            mark(state.session, {getattr(table, "name", "?")})
+            mark(state.session, {_scope_of_bulk(getattr(state.statement, "table", None))})
 
     @event.listens_for(sessions, "before_commit")
     def _before_commit(session):
         session.flush()  # commit() flushes after this event; flush first so its changes are counted
-        if session.info.pop("pr_changed", False):
-            session.execute(text("UPDATE data_generation SET value = value + 1 WHERE id = 1"))
+        scopes = session.info.pop("pr_scopes", None)
+        if scopes:
+            # Last in the transaction: on PostgreSQL the mark's row stays locked until the commit.
+            session.execute(bump_statement(session.get_bind().dialect.name),
+                            [{"scope": scope} for scope in sorted(scopes)])
 
     @event.listens_for(sessions, "after_rollback")
     def _after_rollback(session):
-        session.info.pop("pr_changed", None)
+        session.info.pop("pr_scopes", None)
+
+
+_BUMPS: dict = {}
+
+
+def bump_statement(dialect: str):
+    """The upsert that moves a mark on; run it with one ``{"scope": ...}`` per mark, in sorted order so two
+    writers lock marks in the same order. Built and compiled once: it runs in every write."""
+    found = _BUMPS.get(dialect)
+    if found is not None:
+        return found
+    from sqlalchemy import bindparam
+
+    from .models import CacheMark
+
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = CacheMark.__table__
+    statement = insert(table).values(scope=bindparam("scope"), stamp=1)
+    found = _BUMPS[dialect] = statement.on_conflict_do_update(index_elements=[table.c.scope],
+                                                              set_={"stamp": table.c.stamp + 1})
+    return found
+
+
+def read_marks(connection, scopes) -> dict[str, int]:
+    """The current stamps of ``scopes`` in one query; a scope never changed reads 0."""
+    from sqlalchemy import select
+
+    from .models import CacheMark
+
+    found = dict(connection.execute(select(CacheMark.scope, CacheMark.stamp)
+                                    .where(CacheMark.scope.in_(list(scopes)))).all())
+    return {scope: found.get(scope, 0) for scope in scopes}
 
 
 def hand_over_events(database: "Database") -> None:
@@ -118,12 +223,16 @@ def hand_over_events(database: "Database") -> None:
     """
     @event.listens_for(database.sessions, "before_commit")
     def _before_commit(session):
+        from .outbox import write_recorded
+
+        write_recorded(session)
         # Listeners that change with the record (events_recorded) hear each event once, before the commit.
         written = session.info.get("pr_outbox")
         heard = session.info.get("pr_outbox_heard", 0)
         if written and len(written) > heard and database.events_recording is not None:
             session.info["pr_outbox_heard"] = len(written)
             database.events_recording(session, written[heard:])
+            write_recorded(session)  # any event a listener recorded in turn
 
     @event.listens_for(database.sessions, "after_commit")
     def _after_commit(session):
@@ -139,6 +248,8 @@ def hand_over_events(database: "Database") -> None:
     def _after_rollback(session):
         session.info.pop("pr_outbox", None)
         session.info.pop("pr_outbox_heard", None)
+        session.info.pop("pr_outbox_new", None)
+        session.info.pop("pr_outbox_new", None)
 
 
 class Database:
@@ -148,12 +259,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
-        track_changes(self.sessions)
         # Set by the job queue: called with the ids of outbox events a transaction has just committed.
         self.events_committed = None
         # Set by the outbox: called in the transaction with the outbox rows it wrote, before the commit.
         self.events_recording = None
         hand_over_events(self)
+        track_changes(self.sessions)  # after: its cache marks are the commit's last write (locked until it)
 
     def read_rows(self, statement, params: dict) -> list[dict]:
         """The rows of one read, as mappings, on a pooled connection that goes back to the pool unchanged."""
@@ -257,8 +368,28 @@ def upgrade(app) -> list[str]:
     return unknown
 
 
-def data_generation(connection) -> int:
-    return connection.execute(text("SELECT value FROM data_generation WHERE id = 1")).scalar() or 0
+def optimize(database_: Database, full: bool = False) -> None:
+    """Refresh the query planner's statistics, so each list uses the index that matches it.
+
+    Without them SQLite guesses, and picked the consultation's index for a GP's own count. ``full`` (at
+    init) analyses every table; otherwise SQLite's ``PRAGMA optimize`` analyses only what changed enough.
+    PostgreSQL's autovacuum also analyses; an explicit ANALYZE catches a bulk load between its runs.
+    """
+    with database_.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if database_.is_sqlite:
+            connection.exec_driver_sql("ANALYZE" if full else "PRAGMA optimize")
+        else:
+            connection.exec_driver_sql("ANALYZE")
+
+
+def upkeep(app) -> None:
+    """The periodic task: planner statistics, and rate-limit windows nobody counts any more."""
+    from . import ratelimit
+
+    database_ = app.extensions["pathway_review.db"]
+    with database_.transaction() as session:
+        ratelimit.trim(session)
+    optimize(database_)
 
 
 def current_heads(app) -> set[str]:

@@ -5,7 +5,7 @@ only the arguments you need. See ``docs/plugins.md`` for a tutorial and an examp
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Hashable, Iterable
 
 import pluggy
 
@@ -271,6 +271,22 @@ def header_search_url() -> "str | None":
     """Return the URL the search box in the page header submits to (GET, parameter ``q``).
 
     No search box is shown when no plugin answers. Stops at first non-None result.
+    """
+
+
+@isolated
+@hookspec
+def page_variant(user: "User") -> "Hashable | None":
+    """Say what, besides their role and board, makes the pathway page you add to differ for this user.
+
+    A pathway page is rendered once and shared by everyone with the same role, board and plugin set;
+    the page hooks below are called with the first such user. Return a value that is the same for every
+    user who sees the same output from your hooks (for example ``"editor"`` for the people a board
+    appointed), or None when your hooks depend on nothing else. Parts that differ for each person go in
+    ``per_request`` slots instead. Called on every page view: keep it cheap.
+
+    :param user: the signed-in user.
+    :return: a hashable value, or None.
     """
 
 

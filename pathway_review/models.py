@@ -47,7 +47,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Not on any page, and a sign-in must not drop every cached page.
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True,
+                                                           info={"page_scope": "ignore"})
     board: Mapped[Board | None] = relationship(lazy="joined")
 
     @property
@@ -87,7 +89,7 @@ class ApiToken(Base):
 class PluginEnablement(Base):
     """An optional plugin switched on (or back off) for one board."""
     __tablename__ = "plugin_enablement"
-    __table_args__ = (UniqueConstraint("plugin", "board_id"),)
+    __table_args__ = (UniqueConstraint("plugin", "board_id"), {"info": {"page_scope": "board"}})
     id: Mapped[int] = mapped_column(primary_key=True)
     plugin: Mapped[str] = mapped_column(String(128))
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"), index=True)
@@ -98,7 +100,7 @@ class PluginEnablement(Base):
 class PluginSetting(Base):
     """One per-board setting of a plugin, stored as JSON text."""
     __tablename__ = "plugin_setting"
-    __table_args__ = (UniqueConstraint("plugin", "board_id", "key"),)
+    __table_args__ = (UniqueConstraint("plugin", "board_id", "key"), {"info": {"page_scope": "board"}})
     id: Mapped[int] = mapped_column(primary_key=True)
     plugin: Mapped[str] = mapped_column(String(128))
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"))
@@ -119,11 +121,12 @@ class AuditEvent(Base):
     address: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
-class DataGeneration(Base):
-    """One row whose value rises with every committed change to shared data (see db.track_changes)."""
-    __tablename__ = "data_generation"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    value: Mapped[int] = mapped_column(BigInteger, default=0)
+class CacheMark(Base):
+    """A stamp per thing cached pages depend on ("version:<slug>@<version>", "board:<id>", "site"),
+    moved on by a transaction that changes it (see db.track_changes), so every worker and host sees it."""
+    __tablename__ = "cache_mark"
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    stamp: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class RateLimitWindow(Base):

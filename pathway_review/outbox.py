@@ -39,9 +39,32 @@ def record(session, name: str, about: str | None = None, **payload: Any) -> Outb
     now = utcnow()
     row = OutboxEvent(name=name, key=(about or name)[:200], payload=encode(payload), created_at=now,
                       available_at=now, attempts=0)
-    session.add(row)
+    # Written as the transaction commits, every event of it in one statement (see write_recorded).
+    session.info.setdefault("pr_outbox_new", []).append(row)
     session.info.setdefault("pr_outbox", []).append(row)
     return row
+
+
+_WRITTEN = ("name", "key", "payload", "created_at", "available_at", "attempts")
+_INSERT = OutboxEvent.__table__.insert().returning(OutboxEvent.__table__.c.id)
+
+
+def write_recorded(session) -> None:
+    """Insert the events recorded in ``session``'s transaction in one statement, and give each its id.
+
+    The ORM would insert them one by one (SQLite offers it no way to match returned ids to rows).
+    Ids rise in the order the rows are listed, on SQLite and PostgreSQL alike.
+    """
+    rows = session.info.pop("pr_outbox_new", None)
+    if not rows:
+        return
+    values = [{name: getattr(row, name) for name in _WRITTEN} for row in rows]
+    if len(rows) == 1:
+        ids = [session.execute(_INSERT, values[0]).scalar_one()]
+    else:
+        ids = sorted(session.execute(_INSERT, values).scalars())  # one statement: insertmanyvalues
+    for row, event_id in zip(rows, ids):
+        row.id = event_id
 
 
 def encode(payload: dict) -> str:

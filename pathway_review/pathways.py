@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from markupsafe import Markup
 
 from .access import signed_in
-from .cache import fragments
+from .cache import shared_page, shared_viewer, wrapped
 from .clock import today
 from .compare import compare_versions
 from .consultation import FILTERS, consultation_status
@@ -13,6 +13,20 @@ from .plugins import flatten, page_hook
 
 bp = Blueprint("pathways", __name__)
 bp.add_app_template_global(consultation_status)
+
+
+def _version_scope(view_args) -> str | None:
+    from .db import version_scope
+
+    pathway = library().get(view_args.get("slug", ""))
+    if pathway is None:
+        return None
+    version = pathway.version(view_args["version"]) if "version" in view_args else pathway.current
+    return version_scope(version.slug, version.version) if version is not None else None
+
+
+bp.record_once(lambda state: state.app.extensions.setdefault("pathway_review.page_scopes", {}).update(
+    {"pathways.current": _version_scope, "pathways.version": _version_scope}))
 
 
 def library():
@@ -81,30 +95,49 @@ def version(slug, version):
 def _render_version(pathway, found, is_current: bool):
     day = today()
 
-    def page():
+    def page(**context):
         body = _render_body(pathway, found, is_current, day)
-        return render_template("pathways/version.html", pathway=pathway, pv=found, body=body)
+        return render_template("pathways/version.html", pathway=pathway, pv=found, body=body, **context)
 
     if session.get("_flashes"):
         return page()  # a one-off message belongs to this response only
-    # A page view should cost a lookup. The key holds everything the page depends on: the document's
-    # file, the viewer and their sign-in (the sign-out form carries that session's CSRF token), the
-    # plugins their board runs, the data generation, and the date (days left in a consultation).
-    key = ("pathway-page", request.path, found.path, found.mtime_ns, is_current, g.user.id,
-           session.get("sid"), g.hooks.allowed, g.get("generation"), day)
-    return fragments().get_or_build(key, page)
+    return shared_page(_page_key(found, is_current, day), lambda: page(**shared_viewer()))
+
+
+def _page_key(found, is_current: bool, day) -> tuple:
+    """Everything a pathway page shared by people of one role and board depends on.
+
+    The document's file; the role, board and plugin set of the viewer, and what plugins say sets them
+    apart (``page_variant``); the cache marks of the version, the board and the site, read now, before
+    the page is built, so a change committed while it is built is not missed; and the date (days left in
+    a consultation).
+    """
+    from .db import database, read_marks, version_scope
+
+    user, scope = g.user, version_scope(found.slug, found.version)
+    if g.get("page_scope") == scope and "page_mark" in g:
+        version_mark = g.page_mark  # read with who is asking (see auth)
+    else:
+        with database().engine.connect() as conn:
+            version_mark = read_marks(conn, [scope])[scope]
+    variant = tuple(page_hook("page_variant", user=user))
+    return ("pathway-page", request.path, found.path, found.mtime_ns, is_current, user.role, user.board_id,
+            g.hooks.allowed, variant, version_mark, g.get("marks"), day)
 
 
 def _render_body(pathway, found, is_current: bool, day) -> Markup:
     user = g.user
     actions = sorted(flatten(page_hook("pathway_actions", version=found, user=user)), key=lambda a: a.order)
-    panels = page_hook("pathway_panels", version=found, user=user)
+    panels = [wrapped(panel, '<div class="pr-panel">', "</div>")
+              for panel in page_hook("pathway_panels", version=found, user=user)]
     section_actions, section_panels = {}, {}
     for section in found.sections:
         section_actions[section.id] = sorted(
             flatten(page_hook("section_actions", version=found, section=section, user=user)),
             key=lambda a: a.order)
-        section_panels[section.id] = page_hook("section_panels", version=found, section=section, user=user)
+        section_panels[section.id] = [
+            wrapped(panel, '<div class="pr-section-panel">', "</div>")
+            for panel in page_hook("section_panels", version=found, section=section, user=user)]
     return Markup(render_template("pathways/_version_body.html", pathway=pathway, pv=found,
                                   is_current=is_current, standing=consultation_status(found, day),
                                   actions=actions, panels=panels,

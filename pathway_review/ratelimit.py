@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
 
 from .models import RateLimitWindow
 
@@ -34,22 +33,25 @@ def count_in(session, key: str, spec: str, now: float | None = None) -> bool:
     """Count one attempt inside the caller's own transaction; False once the window's limit is passed.
 
     For requests that already hold SQLite's write lock (form posts, API writes), where a second
-    connection would wait for it. The count commits with the caller's work.
+    connection would wait for it. The count commits with the caller's work. One statement: an upsert
+    that creates the window or adds one to it and returns the count, so two workers opening the same
+    window at the same moment both count.
     """
     limit, seconds = parse_limit(spec)
     now = time.time() if now is None else now
     window, key = int(now // seconds) * seconds, key[:200]
-    changed = session.execute(update(RateLimitWindow)
-                              .where(RateLimitWindow.key == key, RateLimitWindow.window_start == window)
-                              .values(count=RateLimitWindow.count + 1)).rowcount
-    if not changed:
-        try:
-            with session.begin_nested():  # another worker may create the same window at the same moment
-                session.add(RateLimitWindow(key=key, window_start=window, count=1))
-        except IntegrityError:
-            session.execute(update(RateLimitWindow)
-                            .where(RateLimitWindow.key == key, RateLimitWindow.window_start == window)
-                            .values(count=RateLimitWindow.count + 1))
-    count = session.scalar(select(RateLimitWindow.count).where(
-        RateLimitWindow.key == key, RateLimitWindow.window_start == window))
-    return (count or 0) <= limit
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (insert(RateLimitWindow).values(key=key, window_start=window, count=1)
+                 .on_conflict_do_update(index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
+                                        set_={"count": RateLimitWindow.count + 1})
+                 .returning(RateLimitWindow.count))
+    return session.execute(statement).scalar_one() <= limit
+
+
+def trim(session, now: float | None = None, keep: int = 86_400) -> int:
+    """Forget windows older than a day (no limit here spans more), so the table stays small."""
+    now = time.time() if now is None else now
+    return session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start < now - keep)).rowcount

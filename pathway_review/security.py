@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, jsonify, make_response, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +45,13 @@ def init_app(app) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     csrf.init_app(app)
+    app.session_interface = _SignedCookieSessions()
+    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+               ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY"),
+               ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")]
+    if app.config.get("PRODUCTION"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    app.extensions["pathway_review.headers"] = tuple(headers)
     app.after_request(_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -54,18 +62,27 @@ def init_app(app) -> None:
 
 def _headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    from flask import current_app
-
-    if current_app.config.get("PRODUCTION"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    for name, value in current_app.extensions["pathway_review.headers"]:  # worked out once, at start
+        if name not in headers:
+            headers[name] = value
     if g.get("user") is not None and "Cache-Control" not in headers:
         headers["Cache-Control"] = "private, no-store"  # pages for signed-in users hold their data
     return response
+
+
+class _SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions with the signer built once per key, not twice per request."""
+
+    _signer = (None, None)
+
+    def get_signing_serializer(self, app):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()),
+               app.config.get("SESSION_COOKIE_NAME"))
+        known, signer = self._signer
+        if known != key or signer is None:
+            signer = super().get_signing_serializer(app)
+            self._signer = (key, signer)  # one assignment, so a thread never sees half of it
+        return signer
 
 
 def wants_json() -> bool:

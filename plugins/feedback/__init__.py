@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pathway_review.plugin_api import hookimpl
 
+from . import tally  # noqa: F401  (its counts are kept as feedback is written)
 from .page_hooks import nav_links, pathway_actions, pathway_panels, section_actions, section_panels  # noqa: F401
 
 title = "Feedback"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pathway_review.plugin_api import Base, Board, User, utcnow
@@ -41,7 +41,15 @@ class Feedback(Base):
     __tablename__ = "feedback"
     __table_args__ = (
         Index("ix_feedback_round", "pathway_slug", "version", "status"),
-        Index("ix_feedback_user", "user_id", "pathway_slug", "version"),
+        Index("ix_feedback_user", "user_id", "pathway_slug", "version", "status"),
+        Index("ix_feedback_responses", "pathway_slug", "version", text("safety_concern DESC"),
+              text("submitted_at DESC"), "id"),
+        Index("ix_feedback_mine", "user_id", text("updated_at DESC"), text("id DESC")),
+        Index("ix_feedback_answered", "pathway_slug", "version", "status",
+              sqlite_where=text("response IS NOT NULL AND response != ''"),
+              postgresql_where=text("response IS NOT NULL AND response != ''")),
+        Index("ix_feedback_themes", "themes", sqlite_where=text("themes != '[]'"),
+              postgresql_where=text("themes != '[]'")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import g, render_template, url_for
 from sqlalchemy import func, select
 
-from pathway_review.plugin_api import Action, NavLink, get_session, hookimpl
+from pathway_review.plugin_api import Action, NavLink, get_session, hookimpl, per_request
 
 from .models import SUBMITTED, Feedback
 from .service import library, window_state
@@ -99,17 +99,22 @@ def section_actions(version, section, user):
 def pathway_panels(version, user):
     if user.role not in ("gp", *CFSD_ROLES):
         return None
-    data = page_data(version, user)
     if user.role == "gp":
-        given = sum(n for status, n in data.own.items() if status in SUBMITTED)
-        drafts = data.own.get("draft", 0)
-        if not (given or drafts):
-            return None
-        return render_template("feedback/_panel_gp.html", version=version, given=given, drafts=drafts)
+        return per_request(_own_feedback_panel, version)  # every GP sees their own counts in a shared page
+    data = page_data(version, user)
     carried = sum(sum(pair) for pair in data.carried.values()) + data.carried_gone
     if version.status != "consultation" and not data.responses and not carried:
         return None
     return render_template("feedback/_panel_cfsd.html", version=version, data=data, carried=carried)
+
+
+def _own_feedback_panel(version):
+    own = page_data(version, g.user).own
+    given = sum(n for status, n in own.items() if status in SUBMITTED)
+    drafts = own.get("draft", 0)
+    if not (given or drafts):
+        return None
+    return render_template("feedback/_panel_gp.html", version=version, given=given, drafts=drafts)
 
 
 @hookimpl

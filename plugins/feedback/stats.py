@@ -1,18 +1,18 @@
-"""The figures on CfSD's consultation dashboard, computed in the database where SQL can, and in one
-streamed pass over the answers where it cannot (they are JSON)."""
+"""The figures on CfSD's consultation dashboard, read from the per-consultation counts kept as feedback is
+written (see ``tally``): a few hundred rows, however many responses there are."""
 from __future__ import annotations
 
-import json
 import statistics
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, select
 
 from pathway_review.plugin_api import Board
 
 from .anchoring import section_order
 from .models import SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback
 from .questions import MINUTES_ID, PATIENTS_ID, questions_for
+from .tally import FeedbackTally
 
 
 @dataclass
@@ -50,27 +50,31 @@ def round_conditions(version):
 
 
 def figures(session, version) -> Figures:
-    where = round_conditions(version)
+    tallies: dict[str, dict[str, int]] = {}
+    hours = []
+    for dimension, value, count, amount in session.execute(
+            select(FeedbackTally.dimension, FeedbackTally.value, FeedbackTally.count, FeedbackTally.amount).where(
+                FeedbackTally.pathway_slug == version.slug, FeedbackTally.version == version.version,
+                FeedbackTally.count > 0)):
+        tallies.setdefault(dimension, {})[value] = count
+        if dimension == "gp" and amount is not None:
+            hours.append(amount)
     out = Figures()
-    out.total, out.respondents, out.safety = session.execute(
-        select(func.count(), func.count(distinct(Feedback.user_id)),
-               func.coalesce(func.sum(case((Feedback.safety_concern.is_(True), 1), else_=0)), 0)).where(*where)).one()
+    out.total = tallies.get("total", {}).get("", 0)
+    out.respondents = len(tallies.get("gp", {}))
+    out.safety = tallies.get("safety", {}).get("", 0)
 
-    counts, titles = {}, {}
-    for section_id, title, count in session.execute(
-            select(Feedback.section_id, func.max(Feedback.section_title), func.count()).where(*where)
-            .group_by(Feedback.section_id)):
-        counts[section_id], titles[section_id] = count, title
+    counts = {section_id or None: n for section_id, n in tallies.get("section", {}).items()}
+    titles = _gone_titles(session, version, counts)
     out.by_section = [(None, "The whole pathway", counts.pop(None, 0), False)]
     out.by_section += [(s.id, s.title, counts.pop(s.id, 0), False) for s in version.sections]
     # Sections the version's file no longer has (it was edited during the consultation).
-    out.by_section += [(sid, titles[sid] or sid, n, True) for sid, n in sorted(counts.items())]
+    out.by_section += [(sid, titles.get(sid) or sid, n, True) for sid, n in sorted(counts.items())]
 
-    counts = dict(session.execute(select(Feedback.type, func.count()).where(*where).group_by(Feedback.type)).all())
+    counts = tallies.get("type", {})
     out.by_type = [(label, counts.get(key, 0)) for key, label in TYPES.items()]
 
-    counts = dict(session.execute(select(Feedback.board_id, func.count()).where(*where)
-                                  .group_by(Feedback.board_id)).all())
+    counts = {int(board_id) if board_id else None: n for board_id, n in tallies.get("board", {}).items()}
     boards = session.execute(select(Board.id, Board.name).where(Board.kind == "territorial")
                              .order_by(Board.name)).all()
     rows = [(name, counts.pop(board_id, 0)) for board_id, name in boards]
@@ -79,39 +83,30 @@ def figures(session, version) -> Figures:
     most = max((n for _, n in rows), default=0)
     out.by_board = [(name, n, bar(n, most)) for name, n in rows]
 
-    counts = dict(session.execute(select(Feedback.status, func.count()).where(*where)
-                                  .group_by(Feedback.status)).all())
+    counts = tallies.get("status", {})
     out.by_status = [(label, counts.get(key, 0)) for key, label in TRIAGE_STATUSES.items()]
 
-    _answers(session, version, where, out)
+    _answers(version, tallies, hours, out)
     return out
 
 
-def _answers(session, version, where, out: Figures) -> None:
+def _gone_titles(session, version, counts) -> dict:
+    """Titles of sections this version's file no longer has, as the feedback recorded them."""
+    gone = [sid for sid in counts if sid is not None and version.section(sid) is None]
+    if not gone:
+        return {}
+    return dict(session.execute(select(Feedback.section_id, Feedback.section_title).where(
+        *round_conditions(version), Feedback.section_id.in_(gone)).distinct()).all())
+
+
+def _answers(version, tallies, hours, out: Figures) -> None:
     questions = questions_for(version)
+    chosen, answered = tallies.get("answer", {}), tallies.get("answered", {})
     choice_questions = [q for q in questions if q.kind in ("choice", "multiple")]
-    tallies = {q.id: dict.fromkeys(q.choices, 0) for q in choice_questions}
-    answered = dict.fromkeys(tallies, 0)
+    out.answers = [(q, [(choice, chosen.get(f"{q.id}={choice}", 0)) for choice in q.choices],
+                    answered.get(q.id, 0)) for q in choice_questions]
     ids = {q.id for q in questions}
     out.estimate.asked = MINUTES_ID in ids and PATIENTS_ID in ids
-    latest: dict[int, float] = {}
-    rows = session.execute(select(Feedback.user_id, Feedback.answers).where(*where)
-                           .order_by(Feedback.submitted_at, Feedback.id).execution_options(yield_per=2000))
-    for user_id, raw in rows:
-        answers = json.loads(raw or "{}")
-        for qid, tally in tallies.items():
-            value = answers.get(qid)
-            if value is None:
-                continue
-            answered[qid] += 1
-            for choice in value if isinstance(value, list) else [value]:
-                if choice in tally:
-                    tally[choice] += 1
-        minutes, patients = answers.get(MINUTES_ID), answers.get(PATIENTS_ID)
-        if isinstance(minutes, (int, float)) and isinstance(patients, (int, float)):
-            latest[user_id] = minutes * patients / 60  # a later response replaces an earlier estimate
-    out.answers = [(q, list(tallies[q.id].items()), answered[q.id]) for q in choice_questions]
-    hours = list(latest.values())
     out.estimate.respondents = len(hours)
     out.estimate.total_hours = sum(hours)
     out.estimate.median_hours = statistics.median(hours) if hours else None

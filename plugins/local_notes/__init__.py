@@ -66,6 +66,12 @@ def pathway_panels(version, user):
 
 
 @hookimpl
+def page_variant(user):
+    # Editors see "Add a local note" and the flags on notes the national text has moved past.
+    return "local-notes-editor" if user.board_id is not None and rules.is_editor(user, user.board) else None
+
+
+@hookimpl
 def section_actions(version, section, user):
     if user.board_id is None or not rules.is_editor(user, user.board):
         return None
