@@ -15,7 +15,7 @@ from typing import Any, Callable
 from flask import Blueprint, current_app, jsonify
 
 from .access import public
-from .db import data_generation
+from .db import read_marks
 from .plugins import host
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def _database(app) -> dict | str:
     if database.is_sqlite and path and path != ":memory:" and not Path(path).exists():
         return "not initialised (run pathway-review init)"
     with database.engine.connect() as connection:
-        data_generation(connection)  # a table of the schema: initialised, not merely reachable
+        read_marks(connection, ["readiness"])  # a table of the schema: initialised, not merely reachable
     return {}
 
 
