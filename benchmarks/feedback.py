@@ -291,6 +291,9 @@ def main() -> None:
         if args.database:
             DATABASE_URL["url"] = url
         folder = Path(tmp)
+        # The worker's queue lives in the instance folder; creating the app makes no folder, so make it
+        # here rather than race the web workers' start-up for it.
+        (folder / "instance").mkdir()
         (folder / "bench_wsgi.py").write_text(WSGI_MODULE)
         tokens, probe_tokens, path, body = prepare(folder, args.clients)
         port, log_path = free_port(), folder / "server.log"
