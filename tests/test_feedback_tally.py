@@ -127,3 +127,11 @@ def test_the_migration_counts_feedback_stored_before_it(app):
     expected = by_hand(app)
     assert expected["total"] == 2 and expected["hours"] == (1, 10, 10)
     assert on_dashboard(app) == expected
+
+
+def test_demo_feedback_written_in_bulk_is_counted_on_the_dashboard(app):
+    result = app.test_cli_runner().invoke(args=["feedback", "demo", "120", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    expected = by_hand(app)
+    assert expected["total"] > 0, "the demo wrote responses to this consultation"
+    assert on_dashboard(app) == expected

@@ -17,6 +17,7 @@ from pathway_review.plugin_api import (Board, User, consultation_status, databas
 
 from .models import ANSWERED, TYPES, Feedback
 from .questions import MINUTES_ID, PATIENTS_ID, questions_for
+from .tally import count_inserted
 
 BATCH = 5000
 GPS_PER_BOARD = 5
@@ -138,5 +139,6 @@ def insert_demo(count: int, seed: int | None = None) -> tuple[int, list[str]]:
             })
         with database().transaction() as session:
             session.execute(insert(Feedback.__table__), batch)
+            count_inserted(session, batch)  # a bulk insert passes by the counting at flush
         inserted += len(batch)
     return inserted, [f"{pv.slug} {pv.version}" for pv in rounds]

@@ -160,23 +160,36 @@ def _count(session: Session, _context) -> None:
         _recount_hours(session, slug, version, user_id)
 
 
-def backfill(connection) -> None:
-    """Count every stored response once (the migration that adds the tally runs this)."""
-    table = Feedback.__table__
+def _totals(rows) -> list[dict]:
+    """The tally rows that ``rows`` (feedback as dicts of FIELDS, any order) count for, ready to upsert."""
     totals: Counter = Counter()
     latest: dict[tuple, tuple] = {}
-    rows = connection.execute(select(*(table.c[name] for name in FIELDS))
-                              .where(table.c.status.in_(SUBMITTED))
-                              .order_by(table.c.submitted_at, table.c.id)).mappings()
     for row in rows:
         for (dimension, value), n in counts_for(row).items():
             totals[(row["pathway_slug"], row["version"], dimension, value)] += n
-        estimate = hours(_answers(row))
-        if estimate is not None:  # in submission order, so a later estimate replaces an earlier one
-            latest[(row["pathway_slug"], row["version"], "gp", str(row["user_id"]))] = (estimate,
-                                                                                       row["submitted_at"])
-    batch = [{"pathway_slug": k[0], "version": k[1], "dimension": k[2], "value": k[3], "count": n,
-              "amount": latest.get(k, (None, None))[0], "latest_at": latest.get(k, (None, None))[1]}
-             for k, n in sorted(totals.items())]
+        estimate = hours(_answers(row)) if row["status"] in SUBMITTED else None
+        if estimate is not None:  # a later estimate of the same GP replaces an earlier one
+            key = (row["pathway_slug"], row["version"], "gp", str(row["user_id"]))
+            at = as_utc(row["submitted_at"])
+            if key not in latest or (at and latest[key][1] and at >= latest[key][1]):
+                latest[key] = (estimate, at)
+    return [{"pathway_slug": k[0], "version": k[1], "dimension": k[2], "value": k[3], "count": n,
+             "amount": latest.get(k, (None, None))[0], "latest_at": latest.get(k, (None, None))[1]}
+            for k, n in sorted(totals.items())]
+
+
+def backfill(connection) -> None:
+    """Count every stored response once (the migration that adds the tally runs this)."""
+    table = Feedback.__table__
+    rows = connection.execute(select(*(table.c[name] for name in FIELDS))
+                              .where(table.c.status.in_(SUBMITTED))).mappings()
+    batch = _totals(rows)
     for start in range(0, len(batch), 1000):
         connection.execute(FeedbackTally.__table__.insert(), batch[start:start + 1000])
+
+
+def count_inserted(session: Session, rows: list[dict]) -> None:
+    """Count feedback written with a bulk insert, which no flush sees (the demo generator's)."""
+    batch = _totals(rows)
+    if batch:
+        session.execute(upsert(session.get_bind().dialect.name), batch)

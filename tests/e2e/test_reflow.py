@@ -74,7 +74,7 @@ def people(browser, server):
     cfsd.goto(f"/consultations/responses/{feedback_id}/")
     cfsd.get_by_label("Status").select_option("partly-accepted")
     cfsd.get_by_label("CfSD's response").fill("The next draft names the acute headache clinic as the route.")
-    cfsd.get_by_role("button", name="Save triage").click()
+    cfsd.get_by_role("button", name="Save", exact=True).click()
 
     gp.goto("/interface-log/boards/lothian/issues/new")
     gp.get_by_label("Discharge and clinic letters").check()
