@@ -51,7 +51,11 @@ def test_a_feedback_post_is_one_write_of_at_most_six_statements(client, app):
     assert seen["commits"] == 1
     identity, *write = seen["statements"]
     assert "user_account" in identity and "api_token" in identity
-    assert len(write) <= 6, "\n".join(write)
+    # With PostgreSQL's search the record's search row is written in the same transaction, so every host finds
+    # it the moment it commits: that one statement is search's, on top of the request's own six.
+    searched = [statement for statement in write if "INSERT INTO search_document" in statement]
+    assert len(searched) == (0 if app.config["DATABASE_URL"].startswith("sqlite") else 1)
+    assert len(write) - len(searched) <= 6, "\n".join(write)
 
 
 def test_a_cached_page_view_is_one_query(client, app, auth):
