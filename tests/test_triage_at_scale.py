@@ -121,3 +121,9 @@ def test_history_reads_as_sentences_with_labels(client, app, auth):
             in page)
     assert "Status: New → Partly accepted" in page and "Themes: added routes" in page
     assert "{" not in page.split("<h2>History</h2>")[1].split("</table>")[0]
+
+
+def test_a_filter_value_that_is_not_offered_is_explained_in_words(client, auth, app):
+    auth.login("cfsd")
+    page = client.get(LIST + "?type=rude").get_data(as_text=True)
+    assert "Red flags (red-flags)" in page and "Referral criteria (referral-criteria)" in page

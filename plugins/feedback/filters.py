@@ -41,6 +41,11 @@ def as_date(value, field: str) -> date:
         raise FilterError(field, exc.message) from None
 
 
+def _choices(labels: dict) -> str:
+    # The label people read on the page, with the value the API takes.
+    return ", ".join(f"{label} ({value})" for value, label in labels.items())
+
+
 def parse(args, allow_drafts: bool = False) -> dict:
     """Filters from query-string values; blank ones are left out. Raises FilterError naming the field."""
     filters = {}
@@ -50,10 +55,10 @@ def parse(args, allow_drafts: bool = False) -> dict:
             continue
         value = value.strip() if isinstance(value, str) else value
         if key == "type" and value not in TYPES:
-            raise FilterError(key, "type must be one of " + ", ".join(TYPES))
+            raise FilterError(key, "type must be one of " + _choices(TYPES))
         if key == "status" and (value not in STATUSES or (value == "draft" and not allow_drafts)):
-            raise FilterError(key, "status must be one of " + ", ".join(s for s in STATUSES
-                                                                         if allow_drafts or s != "draft"))
+            shown = {s: label for s, label in STATUSES.items() if allow_drafts or s != "draft"}
+            raise FilterError(key, "status must be one of " + _choices(shown))
         if key == "round" and "/" not in str(value):
             raise FilterError(key, "round must be written pathway/version, e.g. suspected-colorectal-cancer/3.0")
         if key in ("safety", "anonymous"):
