@@ -101,7 +101,7 @@ def test_gp_feedback_is_stopped_by_a_chi_number_then_submitted_and_answered(new_
 
     gp.goto("/feedback/")
     assert "Accepted" in gp.content()
-    gp.get_by_role("link", name=reference).click()
+    gp.get_by_role("link", name=re.compile(rf"^{reference}\b")).click()
     assert answer in gp.content()
 
 
