@@ -49,7 +49,10 @@ def queue_settings(request):
 def worker_app(tmp_path, database_url, queue_settings):
     settings = {"QUEUE_IMMEDIATE": False, "PLUGINS": ["tests.fixture_plugins.event_ledger"],
                 "QUEUE_CLAIM_SECONDS": 3, "QUEUE_SWEEP_AFTER": 2, "QUEUE_SWEEP_INTERVAL": 1,
-                "SEARCH_LOCK_TIMEOUT": 5, **queue_settings}
+                "SEARCH_LOCK_TIMEOUT": 5, **queue_settings,
+                # The worker keeping the embedded index current is what is tested here, on either database;
+                # PostgreSQL's search rows are written with the change (test_search_postgres, test_two_hosts).
+                "SEARCH_BACKEND": "whoosh"}
     instance = tmp_path / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     # The worker process reads the same settings from the instance folder.
