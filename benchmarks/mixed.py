@@ -45,6 +45,8 @@ def run(port, readers, pages, token_for, body, post_path, seconds, every) -> dic
                     submitted[0] += code == 201
                     errors[0] += code != 201
 
+    # Client-side load: each thread is one person reading over HTTP against the gunicorn under test. They live in
+    # the benchmark's own process, never in a web worker; threads keep 20 readers cheap on a 2-core machine.
     threads = [threading.Thread(target=reader, args=(i, cookie)) for i, cookie in enumerate(readers)]
     for thread in threads:
         thread.start()
