@@ -33,15 +33,29 @@ class JobQueue:
         self.huey = _make_huey(app)
         self.deliver_events = self.huey.task(name="deliver_events", retries=2, retry_delay=5)(self._deliver)
         self.run_periodic = self.huey.task(name="run_periodic")(self._run_periodic)
+        # Every commit with events puts a job on the queue, but one delivering thread per process is enough:
+        # a job that finds another delivering asks it to go round once more and ends. The database's claims
+        # still keep workers on several hosts apart; this only spares them splitting a burst into many small
+        # batches (each a search index commit) and waiting on each other's locks.
+        self._delivering = threading.Lock()
+        self._wanted = threading.Event()
 
     def _deliver(self, event_ids=()):
         from . import outbox
 
-        # A moment's wait lets the events of a burst arrive and go as one batch (one search index commit);
-        # the jobs of the others then find them taken.
-        if not self.huey.immediate:
-            time.sleep(float(self.app.config.get("QUEUE_BATCH_WAIT", 0.1)))
-        outbox.deliver_pending(self.app)
+        self._wanted.set()
+        while self._wanted.is_set():
+            if not self._delivering.acquire(blocking=False):
+                return  # the thread holding it sees the wish before it lets go
+            try:
+                while self._wanted.is_set():
+                    self._wanted.clear()
+                    # A moment's wait lets the events of a burst arrive and go as one batch.
+                    if not self.huey.immediate:
+                        time.sleep(float(self.app.config.get("QUEUE_BATCH_WAIT", 0.1)))
+                    outbox.deliver_pending(self.app)
+            finally:
+                self._delivering.release()
 
     def _run_periodic(self, name: str):
         task = periodic_tasks(self.app).get(name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 
 from .models import RateLimitWindow
 
@@ -39,16 +39,28 @@ def count_in(session, key: str, spec: str, now: float | None = None) -> bool:
     """
     limit, seconds = parse_limit(spec)
     now = time.time() if now is None else now
-    window, key = int(now // seconds) * seconds, key[:200]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (insert(RateLimitWindow).values(key=key, window_start=window, count=1)
-                 .on_conflict_do_update(index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
-                                        set_={"count": RateLimitWindow.count + 1})
-                 .returning(RateLimitWindow.count))
-    return session.execute(statement).scalar_one() <= limit
+    window = int(now // seconds) * seconds
+    statement = _upsert(session.get_bind().dialect.name)
+    return session.execute(statement, {"key": key[:200], "window": window}).scalar_one() <= limit
+
+
+_UPSERTS: dict = {}
+
+
+def _upsert(dialect: str):
+    """The counting upsert for ``dialect``, built once: building it costs more than running it."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = _UPSERTS[dialect] = (
+            insert(RateLimitWindow).values(key=bindparam("key"), window_start=bindparam("window"), count=1)
+            .on_conflict_do_update(index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
+                                   set_={"count": RateLimitWindow.count + 1})
+            .returning(RateLimitWindow.count))
+    return statement
 
 
 def trim(session, now: float | None = None, keep: int = 86_400) -> int:

@@ -70,8 +70,33 @@ def test_a_safety_concern_reaches_cfsd_at_once_and_never_names_an_anonymous_gp(a
                                                                  OutboxEvent.key == f"feedback:{feedback_id}"))
             assert event is not None  # the event was written with the feedback, and delivered after the commit
             listeners.feedback_submitted(app, serialize(session.get(Feedback, feedback_id)), event_id=event)
+        assert listeners.write_batch() == 0
     send(app)
     assert len(smtp_server.messages) == 2
+
+
+def test_a_batch_of_submissions_sends_each_receipt_once_however_often_it_is_delivered(app, client, smtp_server):
+    from pathway_review import outbox
+    from pathway_review.models import OutboxEvent
+    from plugins.notifications.models import Mail
+    from sqlalchemy import delete, update
+    from tests.feedback_support import db
+
+    ids = []
+    for n in range(3):
+        response = client.post(API, json=api_body(text=f"Phlebotomy capacity, point {n}."), headers=token(app, "gp"))
+        assert response.status_code == 201
+        ids.append(response.get_json()["id"])
+    # As if the worker had never run: the three events go out together, as one batch, twice over.
+    with db(app).transaction() as session:
+        session.execute(delete(Mail))
+    for _ in range(2):
+        with db(app).transaction() as session:
+            session.execute(update(OutboxEvent).values(delivered_at=None))
+        assert outbox.deliver_pending(app) >= 3
+    send(app)
+    subjects = sorted(message["Subject"] for message in smtp_server.to("gp"))
+    assert len(subjects) == 3 and all(any(f"(FB-{i})" in s for s in subjects) for i in ids)
 
 
 def test_cfsd_answer_reaches_the_gp_with_a_link_that_shows_it(app, client, auth, smtp_server):

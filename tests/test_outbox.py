@@ -138,3 +138,27 @@ def test_a_retry_without_the_form_token_is_refused(app, client, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     auth.login("admin")
     assert client.post("/admin/background/retry", data={"event": "all"}).status_code == 400
+
+
+def test_events_committed_during_a_delivery_go_out_in_its_next_round_not_a_nested_one(app, client, monkeypatch):
+    # A burst must not split into one small batch per commit: a job that finds a delivery running asks it
+    # to go round again instead of delivering beside it.
+    real, depth, deepest, rounds = outbox.deliver_pending, [0], [0], []
+
+    def delivering(app_, limit=outbox.BATCH):
+        depth[0] += 1
+        deepest[0] = max(deepest[0], depth[0])
+        try:
+            if not rounds:  # a commit with an event lands while the first round is delivering
+                with db(app).transaction() as session:
+                    outbox.record(session, "feedback_submitted", about="feedback:99", feedback={"id": 99})
+            rounds.append(real(app_, limit))
+            return rounds[-1]
+        finally:
+            depth[0] -= 1
+
+    monkeypatch.setattr(outbox, "deliver_pending", delivering)
+    feedback_id = submit(client, app)
+    assert deepest[0] == 1 and len(rounds) >= 2
+    assert sorted(feedback for _, feedback in event_ledger.acted_on(app)) == [feedback_id, 99]
+    assert pending_events(app) == []

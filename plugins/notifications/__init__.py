@@ -84,6 +84,15 @@ def feedback_answered(app, feedback, event_id):
     listeners.feedback_answered(app, feedback, event_id)
 
 
+@hookimpl
+def events_delivered(app):
+    from . import listeners
+
+    # The mails the batch's events asked for, in one transaction; if this raises, the batch is delivered
+    # again and the mails' keys keep what was written from being written twice.
+    listeners.write_batch()
+
+
 @hookimpl(optionalhook=True)  # the interface log's own event: there only while the log is installed
 def interface_issue_changed(app, issue, old_status, new_status, fields, event_id):
     from . import listeners

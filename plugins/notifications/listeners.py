@@ -1,16 +1,49 @@
-"""Events to mails. Each listener writes outbox rows in its own transaction and sends nothing itself.
+"""Events to mails. Each listener composes its mails and sends nothing itself; the mails of a whole batch
+of events are written to the mail outbox in one transaction when the batch is delivered.
 
-Events arrive in the request after its commit today, and from the job-queue worker later; either way
-the idempotency key (the event's ``event_id`` when it carries one, else the record, kind and state)
-makes a repeated delivery write nothing new.
+Events arrive from the job-queue worker in batches, at least once: the idempotency key (the event's
+``event_id`` when it carries one, else the record, kind and state) makes a repeated delivery write
+nothing new. One transaction per batch rather than per event: in a busy consultation the worker would
+otherwise take the database's write lock once per submission, beside the GPs' own writes.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from typing import Callable
 
-from pathway_review.plugin_api import database
+from flask import g
+
+from pathway_review.plugin_api import User, database
 
 from .compose import Message, link, queue, users, users_with_role
+
+
+@dataclasses.dataclass
+class _Mail:
+    """One mail to compose for each person ``recipients`` finds when the batch is written."""
+    recipients: Callable[..., list[User]]
+    message: Message
+    key: Callable[[User], str]
+
+
+def _later(recipients, message: Message, key: Callable[[User], str]) -> None:
+    # Kept on the app context the batch is delivered in: gone with it if the batch fails before it is written.
+    g.setdefault("pr_notification_mails", []).append(_Mail(recipients, message, key))
+
+
+def write_batch() -> int:
+    """Write the mails the batch's events asked for, in one transaction; returns how many were written."""
+    mails = g.pop("pr_notification_mails", None)
+    if not mails:
+        return 0
+    written = 0
+    with database().transaction() as session:
+        for mail in mails:
+            for user in mail.recipients(session):
+                # A copy per person: queue() redacts the copy it is given.
+                written += queue(session, user, dataclasses.replace(mail.message), mail.key(user)) is not None
+    return written
 
 
 def _key(event_id: int | None, fallback: str, user_id: int) -> str:
@@ -39,31 +72,28 @@ def _author_for_cfsd(feedback: dict) -> str:
 def feedback_submitted(app, feedback: dict, event_id: int | None = None) -> None:
     title = _pathway_title(app, feedback["pathway"])
     record_url = link("feedback.record", feedback_id=feedback["id"])
-    with database().transaction() as session:
-        author_id = (feedback.get("author") or {}).get("id")
-        for user in users(session, [author_id]):
-            queue(session, user, Message(
-                kind="feedback_receipt",
-                subject=f"Feedback received: {title} {feedback['version']} (FB-{feedback['id']})",
-                heading="Your feedback was received",
-                paragraphs=[f"Thank you. CfSD reads every response to the consultation on {title}, version "
-                            f"{feedback['version']}. Your reference is FB-{feedback['id']}.",
-                            "You can change or withdraw it until the consultation closes."],
-                quotes=[("Your feedback", feedback.get("text") or "")],
-                facts=[("About", _where(feedback))], action=("See your feedback", record_url)),
-                _key(event_id, f"feedback:{feedback['id']}:receipt:{feedback.get('status')}", user.id))
-        if feedback.get("safety_concern"):
-            alert_url = link("consultations.response", feedback_id=feedback["id"])
-            for user in users_with_role(session, "cfsd"):
-                queue(session, user, Message(
-                    kind="safety_concern", subject=f"Patient-safety concern: {title} {feedback['version']}",
-                    heading="A GP raised a patient-safety concern",
-                    paragraphs=[f"Feedback FB-{feedback['id']} on {title}, version {feedback['version']}, is "
-                                "flagged as a patient-safety concern."],
-                    quotes=[("The feedback", feedback.get("text") or "")],
-                    facts=[("From", _author_for_cfsd(feedback)), ("About", _where(feedback))],
-                    action=("Triage this response", alert_url)),
-                    _key(event_id, f"feedback:{feedback['id']}:safety:{feedback.get('status')}", user.id))
+    author_id = (feedback.get("author") or {}).get("id")
+    _later(lambda session: users(session, [author_id]), Message(
+        kind="feedback_receipt",
+        subject=f"Feedback received: {title} {feedback['version']} (FB-{feedback['id']})",
+        heading="Your feedback was received",
+        paragraphs=[f"Thank you. CfSD reads every response to the consultation on {title}, version "
+                    f"{feedback['version']}. Your reference is FB-{feedback['id']}.",
+                    "You can change or withdraw it until the consultation closes."],
+        quotes=[("Your feedback", feedback.get("text") or "")],
+        facts=[("About", _where(feedback))], action=("See your feedback", record_url)),
+        lambda user: _key(event_id, f"feedback:{feedback['id']}:receipt:{feedback.get('status')}", user.id))
+    if feedback.get("safety_concern"):
+        alert_url = link("consultations.response", feedback_id=feedback["id"])
+        _later(lambda session: users_with_role(session, "cfsd"), Message(
+            kind="safety_concern", subject=f"Patient-safety concern: {title} {feedback['version']}",
+            heading="A GP raised a patient-safety concern",
+            paragraphs=[f"Feedback FB-{feedback['id']} on {title}, version {feedback['version']}, is "
+                        "flagged as a patient-safety concern."],
+            quotes=[("The feedback", feedback.get("text") or "")],
+            facts=[("From", _author_for_cfsd(feedback)), ("About", _where(feedback))],
+            action=("Triage this response", alert_url)),
+            lambda user: _key(event_id, f"feedback:{feedback['id']}:safety:{feedback.get('status')}", user.id))
 
 
 def feedback_answered(app, feedback: dict, event_id: int | None = None) -> None:
@@ -71,47 +101,42 @@ def feedback_answered(app, feedback: dict, event_id: int | None = None) -> None:
     response = feedback.get("response") or ""
     # The answer's own fingerprint: a changed answer is news, the same answer delivered twice is not.
     digest = hashlib.sha256(response.encode()).hexdigest()[:16]
-    with database().transaction() as session:
-        for user in users(session, [(feedback.get("author") or {}).get("id")]):
-            queue(session, user, Message(
-                kind="feedback_answered", subject=f"CfSD answered your feedback on {title} (FB-{feedback['id']})",
-                heading="CfSD answered your feedback",
-                paragraphs=[f"CfSD has answered your feedback FB-{feedback['id']} on {title}, version "
-                            f"{feedback['version']}."],
-                quotes=[("CfSD's answer", response), ("Your feedback", feedback.get("text") or "")],
-                facts=[("Status", str(feedback.get("status", "")).replace("-", " ").capitalize()),
-                       ("About", _where(feedback))],
-                action=("Read the answer", link("feedback.record", feedback_id=feedback["id"]))),
-                _key(event_id, f"feedback:{feedback['id']}:answered:{digest}", user.id))
+    author_id = (feedback.get("author") or {}).get("id")
+    _later(lambda session: users(session, [author_id]), Message(
+        kind="feedback_answered", subject=f"CfSD answered your feedback on {title} (FB-{feedback['id']})",
+        heading="CfSD answered your feedback",
+        paragraphs=[f"CfSD has answered your feedback FB-{feedback['id']} on {title}, version "
+                    f"{feedback['version']}."],
+        quotes=[("CfSD's answer", response), ("Your feedback", feedback.get("text") or "")],
+        facts=[("Status", str(feedback.get("status", "")).replace("-", " ").capitalize()),
+               ("About", _where(feedback))],
+        action=("Read the answer", link("feedback.record", feedback_id=feedback["id"]))),
+        lambda user: _key(event_id, f"feedback:{feedback['id']}:answered:{digest}", user.id))
 
 
 def interface_issue_changed(app, issue: dict, changes: dict, event_id: int | None = None) -> None:
     issue_url = link("interface_log.issue", board=issue["board"], issue_id=issue["id"])
-    with database().transaction() as session:
-        owner = changes.get("owner_id")
-        if owner and owner[1] is not None:
-            for user in users(session, [owner[1]]):
-                queue(session, user, Message(
-                    kind="interface_issue_assigned", subject=f"Interface issue {issue['id']} assigned to you",
-                    heading="An interface issue was assigned to you",
-                    paragraphs=[f"Interface issue {issue['id']} ({issue['category_label']}) is now yours to "
-                                "follow up."],
-                    quotes=[("The issue", issue.get("description") or "")],
-                    facts=[("Service", issue.get("service") or ""), ("Status", issue["status"].replace("-", " "))]
-                    + ([("Patient safety", "Flagged as a patient-safety issue")] if issue.get("patient_safety")
-                       else []),
-                    action=("Open the issue", issue_url)),
-                    _key(event_id, f"interface_issue:{issue['id']}:assigned:{owner[1]}:{issue['updated_at']}", user.id))
-        status = changes.get("status")
-        if status and status[1] == "resolved":
-            for user in users(session, [issue.get("reported_by_id")]):
-                queue(session, user, Message(
-                    kind="interface_issue_resolved", subject=f"Interface issue {issue['id']} was resolved",
-                    heading="An interface issue you raised was resolved",
-                    paragraphs=[f"The interface issue you raised ({issue['category_label']}, "
-                                f"{issue.get('service') or 'no service given'}) was resolved."],
-                    quotes=[("Resolution", issue.get("resolution") or "")]
-                    + ([("Lasting change", issue["lasting_change_detail"])]
-                       if issue.get("lasting_change") and issue.get("lasting_change_detail") else []),
-                    action=("Open the issue", issue_url)),
-                    _key(event_id, f"interface_issue:{issue['id']}:resolved:{issue['updated_at']}", user.id))
+    owner = changes.get("owner_id")
+    if owner and owner[1] is not None:
+        _later(lambda session: users(session, [owner[1]]), Message(
+            kind="interface_issue_assigned", subject=f"Interface issue {issue['id']} assigned to you",
+            heading="An interface issue was assigned to you",
+            paragraphs=[f"Interface issue {issue['id']} ({issue['category_label']}) is now yours to follow up."],
+            quotes=[("The issue", issue.get("description") or "")],
+            facts=[("Service", issue.get("service") or ""), ("Status", issue["status"].replace("-", " "))]
+            + ([("Patient safety", "Flagged as a patient-safety issue")] if issue.get("patient_safety") else []),
+            action=("Open the issue", issue_url)),
+            lambda user: _key(event_id, f"interface_issue:{issue['id']}:assigned:{owner[1]}:{issue['updated_at']}",
+                              user.id))
+    status = changes.get("status")
+    if status and status[1] == "resolved":
+        _later(lambda session: users(session, [issue.get("reported_by_id")]), Message(
+            kind="interface_issue_resolved", subject=f"Interface issue {issue['id']} was resolved",
+            heading="An interface issue you raised was resolved",
+            paragraphs=[f"The interface issue you raised ({issue['category_label']}, "
+                        f"{issue.get('service') or 'no service given'}) was resolved."],
+            quotes=[("Resolution", issue.get("resolution") or "")]
+            + ([("Lasting change", issue["lasting_change_detail"])]
+               if issue.get("lasting_change") and issue.get("lasting_change_detail") else []),
+            action=("Open the issue", issue_url)),
+            lambda user: _key(event_id, f"interface_issue:{issue['id']}:resolved:{issue['updated_at']}", user.id))

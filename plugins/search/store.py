@@ -201,14 +201,15 @@ class IndexStore:
         """Records replaced or removed are only marked deleted, and whoosh then checks every match
         against the marks, which slows every search; merging drops them. At most once per interval."""
         try:
-            ix = self.open()[1]
-            if ix.doc_count_all() == ix.doc_count():
-                return False
+            # The clock first: counting the deleted records opens every segment, and this is asked per batch.
             last = max((self.root / name).stat().st_mtime for name in ("CURRENT", "compacted")
                        if (self.root / name).exists())
+            if time.time() - last < interval:
+                return False
+            ix = self.open()[1]
+            return ix.doc_count_all() != ix.doc_count()
         except Exception:
             return False  # a damaged or missing index is the search's business, not this one's
-        return time.time() - last >= interval
 
     def compact(self, timeout: float) -> bool:
         """Merge the current generation into one segment without its deleted records."""
