@@ -110,11 +110,14 @@ class IndexStore:
             generation, ix = self.open()
             writer = ix.writer(timeout=timeout)
             try:
-                for doc_id, fields in latest.items():
-                    if fields is None:
-                        writer.delete_by_term("id", doc_id)
-                    else:
-                        writer.update_document(**fields)
+                # One searcher finds every old copy; update_document would open one per record.
+                with writer.searcher() as searcher:
+                    for doc_id in latest:
+                        for docnum in searcher.document_numbers(id=doc_id):
+                            writer.delete_document(docnum)
+                for fields in latest.values():
+                    if fields is not None:
+                        writer.add_document(**fields)
             except BaseException:
                 writer.cancel()
                 raise
