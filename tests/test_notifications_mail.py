@@ -300,3 +300,31 @@ def test_mail_is_sent_with_credentials_and_waits_when_they_are_wrong(app, client
         assert len(guarded.to("gp")) == 1
     finally:
         guarded.stop()
+
+
+def test_a_mail_another_worker_wrote_first_is_skipped_and_the_rest_of_the_batch_still_written(app, client,
+                                                                                              monkeypatch):
+    from sqlalchemy import insert
+
+    from plugins.notifications import compose
+    from plugins.notifications.models import Mail
+    from tests.feedback_support import db
+
+    with app.app_context(), db(app).transaction() as session:
+        gp = session.scalar(select(compose.User).where(compose.User.email == "gp@lothian.example"))
+        wanted = [(gp, compose.Message(kind="feedback_receipt", subject=f"Receipt {n}", heading="Received"),
+                   f"race-test:{n}") for n in range(3)]
+        real = compose._compose
+
+        def raced(user, message, key, *args, **kwargs):
+            if key == "race-test:1":  # another worker commits this one between the check and the write
+                session.execute(insert(Mail).values(
+                    user_id=user.id, kind="feedback_receipt", subject="theirs", text_body="", html_body="", link="",
+                    unsubscribe_url="", idempotency_key=key, state="pending", created_at=utcnow(),
+                    next_attempt_at=utcnow(), attempts=0))
+            return real(user, message, key, *args, **kwargs)
+
+        monkeypatch.setattr(compose, "_compose", raced)
+        assert compose.queue_many(session, wanted) == 2
+    assert sorted((m.idempotency_key, m.subject) for m in mails(app)) == [
+        ("race-test:0", "Receipt 0"), ("race-test:1", "theirs"), ("race-test:2", "Receipt 2")]

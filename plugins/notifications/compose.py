@@ -14,7 +14,7 @@ from pathway_review.plugin_api import User, find_identifiers, public_url, utcnow
 
 from . import preferences
 from .kinds import ACCOUNT_LINK, DIGEST, KINDS, NEVER, NOW
-from .models import BouncingAddress, Mail
+from .models import BouncingAddress, Mail, Preference
 
 log = logging.getLogger("plugins.notifications")
 
@@ -69,11 +69,57 @@ def queue(session, user: User, message: Message, key: str, held_ok: bool = True)
     Runs in the caller's transaction; a duplicate key is skipped inside a savepoint, so the caller's
     other writes stand.
     """
+    if session.scalar(select(Mail.id).where(Mail.idempotency_key == key)) is not None:
+        return None
     security = message.kind == ACCOUNT_LINK
     choice = NOW if security else preferences.delivery(session, user.id, message.kind)
-    if choice == NEVER or not user.active:
+    mail = _compose(user, message, key, choice, session.get(BouncingAddress, user.id), held_ok)
+    if mail is None:
         return None
-    if session.scalar(select(Mail.id).where(Mail.idempotency_key == key)) is not None:
+    try:
+        with session.begin_nested():
+            session.add(mail)
+    except IntegrityError:  # another worker wrote the same event's mail first
+        return None
+    return mail
+
+
+def queue_many(session, wanted: list[tuple[User, Message, str]]) -> int:
+    """:func:`queue` for many mails at once, as a batch of events asks: what each needs to know is read in
+    three queries for the lot, and the mails are written in one flush. Returns how many were written."""
+    if not wanted:
+        return 0
+    ids = {user.id for user, _, _ in wanted}
+    keys = [key[:200] for _, _, key in wanted]
+    written = set(session.scalars(select(Mail.idempotency_key).where(Mail.idempotency_key.in_(keys))))
+    chosen = {(row.user_id, row.kind): row.delivery
+              for row in session.execute(select(Preference.user_id, Preference.kind, Preference.delivery)
+                                         .where(Preference.user_id.in_(ids)))}
+    bounces = {row.user_id: row for row in session.scalars(select(BouncingAddress)
+                                                           .where(BouncingAddress.user_id.in_(ids)))}
+    mails = []
+    for user, message, key in wanted:
+        if key[:200] in written:
+            continue
+        written.add(key[:200])  # the same mail asked for twice in one batch is written once
+        choice = NOW if message.kind == ACCOUNT_LINK else preferences.choice(chosen.get((user.id, message.kind)),
+                                                                              message.kind)
+        mail = _compose(user, message, key, choice, bounces.get(user.id), held_ok=True)
+        if mail is not None:
+            mails.append(mail)
+    try:
+        with session.begin_nested():
+            session.add_all(mails)
+    except IntegrityError:  # another worker wrote one of them first: one at a time, skipping what it wrote
+        return sum(queue(session, user, message, key) is not None for user, message, key in wanted)
+    return len(mails)
+
+
+def _compose(user: User, message: Message, key: str, choice: str, bounce: BouncingAddress | None,
+             held_ok: bool) -> Mail | None:
+    """The mail itself, redacted and rendered, or None if the person said never (or is switched off)."""
+    security = message.kind == ACCOUNT_LINK
+    if choice == NEVER or not user.active:
         return None
     message.quotes = [(label, redact(text)) for label, text in message.quotes]
     message.subject = redact(message.subject)
@@ -86,14 +132,8 @@ def queue(session, user: User, message: Message, key: str, held_ok: bool = True)
                 unsubscribe_url=unsubscribe_url, idempotency_key=key[:200],
                 state="held" if held_ok and choice == DIGEST else "pending",
                 created_at=now, next_attempt_at=now, attempts=0)
-    bounce = session.get(BouncingAddress, user.id)
     if bounce is not None and bounce.email == user.email and mail.state == "pending":
         mail.state, mail.last_error = "failed", "Not sent: this address refused mail before."
-    try:
-        with session.begin_nested():
-            session.add(mail)
-    except IntegrityError:  # another worker wrote the same event's mail first
-        return None
     return mail
 
 

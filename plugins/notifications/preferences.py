@@ -19,8 +19,12 @@ def deliveries(session, user_id: int) -> dict[str, str]:
 
 
 def delivery(session, user_id: int, kind: str) -> str:
-    chosen = session.scalar(select(Preference.delivery).where(Preference.user_id == user_id,
-                                                              Preference.kind == kind))
+    return choice(session.scalar(select(Preference.delivery).where(Preference.user_id == user_id,
+                                                                   Preference.kind == kind)), kind)
+
+
+def choice(chosen: str | None, kind: str) -> str:
+    """What a person's stored choice (None if they never chose) means for ``kind``."""
     if kind == SUMMARY:
         return chosen or "now"
     return chosen or KINDS[kind].default
