@@ -100,7 +100,7 @@ def render_responses(pv, args=None, errors=(), status=200, bulk=None):
     errors = list(errors) + filter_errors
     session = get_session()
     where = triage.matching(pv, chosen, answers)
-    total = session.scalar(select(func.count()).where(*where))
+    total = triage.count(session, pv, chosen, answers)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = inputs.page_number(pages, args=args)
     records = session.scalars(select(Feedback).where(*where).order_by(*triage.ORDER)
