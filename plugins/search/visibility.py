@@ -2,10 +2,11 @@
 
 A kind of searcher is a Scope: role, board, enabled plugins and filters. Each segment's answer is
 kept (segments never change once written, and whoosh leaves deleted records out by itself), so
-after an update only the new, small segment is looked at; the sets handed to whoosh are kept too, per
-index (its segments) and scope, so a search of an unchanged index builds nothing. A search is then
-given, through whoosh's public ``filter`` and ``mask`` arguments, the allowed records when they are few (a GP among many
-pieces of feedback) or the refused ones when those are few (CfSD staff, who see nearly everything).
+after an update only the new, small segment is looked at; the sets handed to whoosh are kept too,
+per index (its segments) and scope, so a search of an unchanged index builds nothing. A search is
+then given, through whoosh's public ``filter`` and ``mask`` arguments, the allowed records when they
+are few (a GP among many pieces of feedback) or the refused ones when those are few (CfSD staff, who
+see nearly everything).
 """
 from __future__ import annotations
 
