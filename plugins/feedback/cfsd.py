@@ -275,6 +275,6 @@ def you_said_we_did(slug, version):
     # Every answered section, linked on the page it starts on (or where it carries on, for this page's first).
     on_page = {anchor for _, anchor, _ in groups}
     contents = [("#" + s.anchor if s.anchor in on_page else f"{here}?page={s.page}#{s.anchor}",
-                 f"{s.heading} ({s.count})") for s in every]
+                 f"{s.heading} ({s.count} answer{'' if s.count == 1 else 's'})") for s in every]
     return render_template("feedback/you_said_we_did.html", pv=pv, groups=groups, total=total, page=page,
                            pages=pages, contents=contents)
