@@ -165,6 +165,24 @@ def test_the_number_of_responses_shown_matches_the_list_under_each_filter(client
         assert shown == listed == number, query
 
 
+def test_the_list_pages_through_every_response_safety_concerns_first_then_newest(client, auth, app, monkeypatch):
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    from plugins.feedback import cfsd
+
+    monkeypatch.setattr(cfsd, "PAGE_SIZE", 2)
+    t0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
+    ids = {n: insert(app, "gp", *OPEN, submitted_at=t0 + timedelta(hours=n), safety_concern=n in (1, 3))
+           for n in (2, 0, 3, 4, 1)}
+    insert(app, "gp", *OPEN, status="withdrawn", submitted_at=t0 + timedelta(hours=9))
+    auth.login("cfsd")
+    base = f"/consultations/{OPEN[0]}/{OPEN[1]}/responses"
+    shown = [int(i) for n in (1, 2, 3)
+             for i in re.findall(r">FB-(\d+)<", client.get(f"{base}?page={n}").get_data(as_text=True))]
+    assert shown == [ids[n] for n in (3, 1, 4, 2, 0)]
+
+
 def test_events_fire_after_commit(client, app):
     feedback_id = client.post(API, json=api_body(), headers=token(app, "gp")).get_json()["id"]
     submitted = events(app, "submitted")

@@ -103,8 +103,7 @@ def render_responses(pv, args=None, errors=(), status=200, bulk=None):
     total = triage.count(session, pv, chosen, answers)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = inputs.page_number(pages, args=args)
-    records = session.scalars(select(Feedback).where(*where).order_by(*triage.ORDER)
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    records = triage.page_of(session, where, page, PAGE_SIZE)
     query = triage.filter_query(args)
     bulk = bulk or {}
     selected = bulk.get("ids") or ({r.id for r in records} if args.get("select") == "page" else set())

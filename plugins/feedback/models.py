@@ -47,7 +47,7 @@ class Feedback(Base):
         Index("ix_feedback_round", "pathway_slug", "version", "status"),
         Index("ix_feedback_user", "user_id", "pathway_slug", "version", "status"),
         Index("ix_feedback_responses", "pathway_slug", "version", text("safety_concern DESC"),
-              text("submitted_at DESC"), "id"),
+              text("submitted_at DESC"), "id", "status"),
         Index("ix_feedback_mine", "user_id", text("updated_at DESC"), text("id DESC")),
         Index("ix_feedback_answered", "pathway_slug", "version", "section_id", "submitted_at", "id",
               sqlite_where=text(REPLIED), postgresql_where=text(REPLIED)),

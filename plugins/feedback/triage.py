@@ -101,6 +101,17 @@ def count(session, pv, chosen: dict, answers: dict) -> int:
         FeedbackTally.dimension == tallied[0], FeedbackTally.value == tallied[1])) or 0
 
 
+def page_of(session, where: list, page: int, size: int) -> list[Feedback]:
+    """One page of the list: its ids found first, from ix_feedback_responses alone when the filter allows,
+    so the responses skipped to reach a later page are never read; then only those responses."""
+    ids = session.scalars(select(Feedback.id).where(*where).order_by(*ORDER)
+                          .limit(size).offset((page - 1) * size)).all()
+    if not ids:
+        return []
+    found = {r.id: r for r in session.scalars(select(Feedback).where(Feedback.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 def bulk_targets(session, pv, ids: list[int], every: bool, chosen: dict, answers: dict) -> list[Feedback]:
     """The ticked responses, or every response matching the filter; never a withdrawn one."""
     where = [Feedback.pathway_slug == pv.slug, Feedback.version == pv.version, Feedback.status.in_(SUBMITTED)]
