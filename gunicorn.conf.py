@@ -4,6 +4,8 @@ The app is built once in the master, so a configuration error stops gunicorn wit
 ("Error: ...") instead of every worker failing in turn; each worker then runs the start-up work
 (``app_started``) for itself, after the fork, because threads do not survive one.
 """
+import gc
+
 preload_app = True
 
 
@@ -13,6 +15,10 @@ def post_worker_init(worker):
     app = serving.find_app(worker.wsgi)
     if app is not None:
         serving.start(app)
+    # What exists now (the app, the pathway library, its rendered documents) lives as long as the worker.
+    # Left to the collector, every full collection walks it all: a 50-65 ms pause once in about 150 requests,
+    # which was the slowest page in a hundred. Frozen, a full collection looks only at newer objects.
+    gc.freeze()
 
 
 def _access_log_without_probes():

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from alembic import command
 from sqlalchemy import select
 
 from pathway_review.db import alembic_config, upgrade
+from pathway_review.models import as_utc
 
 from tests.feedback_support import DEFAULT_Q, add_gp, api_body, db, insert, token
 
 API = f"/api/v1/pathways/{DEFAULT_Q[0]}/feedback"
 COUNTED = ("new", "acknowledged", "accepted", "partly-accepted", "not-accepted", "changed-in-next-version")
+ANSWERED = ("accepted", "partly-accepted", "not-accepted", "changed-in-next-version")
 
 
 def by_hand(app) -> dict:
@@ -43,16 +45,23 @@ def by_hand(app) -> dict:
         "statuses": Counter(r.status for r in rows),
         "deliverable": answers, "hours": (len(latest), sum(latest.values()),
                                           statistics.median(latest.values()) if latest else None),
+        # The chart of responses per day, and the answers "You said, we did" pages through by section.
+        "days": Counter(as_utc(r.submitted_at).date().isoformat() for r in rows if r.submitted_at),
+        "replied": Counter(r.section_id for r in rows if r.status in ANSWERED and r.response),
     }
 
 
 def on_dashboard(app) -> dict:
+    from plugins.feedback.findings import per_day
     from plugins.feedback.models import STATUSES, TYPES
     from plugins.feedback.stats import figures
+    from plugins.feedback.you_said import sections
 
     pv = app.extensions["pathway_review.library"].get_version(*DEFAULT_Q)
     with db(app).sessions() as session:
         found = figures(session, pv)
+        days = Counter({day: n for day, n in per_day(session, pv) if n})
+        replied = Counter({section.id: section.count for section in sections(session, pv)})
     type_keys, status_keys = {v: k for k, v in TYPES.items()}, {v: k for k, v in STATUSES.items()}
     deliverable = next(dict(t) for q, t, _ in found.answers if q.id == "deliverable")
     return {
@@ -63,6 +72,7 @@ def on_dashboard(app) -> dict:
         "statuses": Counter({status_keys[label]: n for label, n in found.by_status if n}),
         "deliverable": Counter({k: n for k, n in deliverable.items() if n}),
         "hours": (found.estimate.respondents, found.estimate.total_hours, found.estimate.median_hours),
+        "days": days, "replied": replied,
     }
 
 
@@ -80,8 +90,12 @@ def test_counts_follow_every_change_to_feedback(client, app):
     client.patch(f"/api/v1/feedback/{first}", json={"answers": {"deliverable": "Yes", "extra-gp-minutes": 30,
                                                                 "patients-a-year": 20}}, headers=gp)
     client.patch(f"/api/v1/feedback/{draft}", json={"draft": False, "type": "other"}, headers=fife)
-    client.post(f"/api/v1/feedback/{first}/triage", json={"status": "accepted"}, headers=token(app, "cfsd"))
+    cfsd = token(app, "cfsd")
+    client.post(f"/api/v1/feedback/{first}/triage", json={"status": "accepted", "response": "We will."},
+                headers=cfsd)
+    client.post(f"/api/v1/feedback/{draft}/triage", json={"status": "not-accepted"}, headers=cfsd)
     assert on_dashboard(app) == by_hand(app)
+    assert sum(by_hand(app)["replied"].values()) == 1
 
     # Withdrawing the latest estimate brings back the one before it.
     latest = client.post(API, json=body | {"answers": {"extra-gp-minutes": 600, "patients-a-year": 100}},
@@ -95,8 +109,6 @@ def test_counts_follow_every_change_to_feedback(client, app):
 
 def test_rows_written_out_of_order_keep_the_latest_estimate(app):
     carol = add_gp(app, "carol@lothian.example", "lothian")
-    from datetime import datetime, timezone
-
     t0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
     insert(app, carol, *DEFAULT_Q, submitted_at=t0 + timedelta(days=2),
            answers={"extra-gp-minutes": 6, "patients-a-year": 50})
@@ -117,15 +129,19 @@ def test_the_migration_counts_feedback_stored_before_it(app):
         for n, (who, answers, status) in enumerate([
                 (carol, {"deliverable": "No", "extra-gp-minutes": 10, "patients-a-year": 60}, "new"),
                 (carol, {"deliverable": "Yes"}, "accepted"),
+                (carol, {"deliverable": "Yes"}, "not-accepted"),
                 (carol, {"deliverable": "Yes", "extra-gp-minutes": 1, "patients-a-year": 1}, "withdrawn"),
                 (carol, {"deliverable": "With changes"}, "draft")]):
             connection.execute(table.insert().values(
                 user_id=who, board_id=None, pathway_slug=DEFAULT_Q[0], version=DEFAULT_Q[1], type="workload",
                 text="A comment", text_html="<p>A comment</p>", answers=json.dumps(answers), status=status,
-                themes="[]", safety_concern=n == 0, anonymous=False, hide_board=False, section_id=None))
+                themes="[]", safety_concern=n == 0, anonymous=False, hide_board=False, section_id=None,
+                submitted_at=datetime(2026, 11, 10 + n, 9, 0, tzinfo=timezone.utc),
+                response="We changed it." if status == "accepted" else None))
     upgrade(app)
     expected = by_hand(app)
-    assert expected["total"] == 2 and expected["hours"] == (1, 10, 10)
+    assert expected["total"] == 3 and expected["hours"] == (1, 10, 10)
+    assert expected["replied"] == {None: 1} and len(expected["days"]) == 3
     assert on_dashboard(app) == expected
 
 

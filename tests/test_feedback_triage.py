@@ -145,6 +145,44 @@ def test_responses_list_filters(client, auth, app):
     assert bad.status_code == 200 and "submitted_to must be a date" in bad.get_data(as_text=True)
 
 
+def test_the_number_of_responses_shown_matches_the_list_under_each_filter(client, auth, app):
+    import re
+
+    insert(app, "gp", *OPEN, safety_concern=True, type="red-flags", section_id="red-flags")
+    insert(app, "gp", *OPEN, status="accepted", type="red-flags")
+    insert(app, "gp-fife", *OPEN, status="acknowledged", section_id="red-flags")
+    insert(app, "gp-fife", *OPEN, status="withdrawn", type="red-flags", section_id="red-flags")
+    insert(app, "gp-fife", *OPEN, status="draft", safety_concern=True)
+    auth.login("cfsd")
+    base = f"/consultations/{OPEN[0]}/{OPEN[1]}/responses"
+    expected = {"": 3, "type=red-flags": 2, "section=red-flags": 2, "section=whole-pathway": 1,
+                "status=accepted": 1, "status=withdrawn": 1, "safety=yes": 1, "safety=no": 2,
+                "type=red-flags&status=new": 1, "type=other": 0}
+    for query, number in expected.items():
+        page = client.get(f"{base}?{query}").get_data(as_text=True)
+        shown = int(re.search(r"<strong>([\d,]+) responses?</strong>", page).group(1))
+        listed = len(re.findall(r">FB-\d+<", page))
+        assert shown == listed == number, query
+
+
+def test_the_list_pages_through_every_response_safety_concerns_first_then_newest(client, auth, app, monkeypatch):
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    from plugins.feedback import cfsd
+
+    monkeypatch.setattr(cfsd, "PAGE_SIZE", 2)
+    t0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
+    ids = {n: insert(app, "gp", *OPEN, submitted_at=t0 + timedelta(hours=n), safety_concern=n in (1, 3))
+           for n in (2, 0, 3, 4, 1)}
+    insert(app, "gp", *OPEN, status="withdrawn", submitted_at=t0 + timedelta(hours=9))
+    auth.login("cfsd")
+    base = f"/consultations/{OPEN[0]}/{OPEN[1]}/responses"
+    shown = [int(i) for n in (1, 2, 3)
+             for i in re.findall(r">FB-(\d+)<", client.get(f"{base}?page={n}").get_data(as_text=True))]
+    assert shown == [ids[n] for n in (3, 1, 4, 2, 0)]
+
+
 def test_events_fire_after_commit(client, app):
     feedback_id = client.post(API, json=api_body(), headers=token(app, "gp")).get_json()["id"]
     submitted = events(app, "submitted")

@@ -198,3 +198,33 @@ def test_inviting_someone_names_each_problem_in_the_forms_own_words(client, auth
     assert 'href="#email"' in page and 'href="#name"' in page
     again = auth.post("/admin/boards/lothian/users", {"email": "gp@lothian.example", "name": "Dr Again", "role": "gp"})
     assert "An account for gp@lothian.example already exists." in text_of(again)
+
+
+def test_you_said_we_did_pages_through_every_answer_in_document_order(client, auth, app, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from plugins.feedback import you_said
+
+    monkeypatch.setattr(you_said, "PAGE_SIZE", 3)
+    sections = [s.id for s in app.extensions["pathway_review.library"].get_version(*OPEN).sections]
+    t0 = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
+    # Written out of order: the page reads whole pathway, then sections as the document does, oldest first.
+    written = [(sections[1], 0), (None, 1), (sections[0], 2), (sections[1], 3), (None, 4), (sections[1], 5),
+               (sections[1], 6)]
+    for section_id, n in written:
+        insert(app, "gp", *OPEN, status="accepted", response=f"Answer {n}.", section_id=section_id,
+               submitted_at=t0 + timedelta(hours=n), text=f"Comment number {n}")
+    insert(app, "gp", *OPEN, status="acknowledged", response="Not yet.", section_id=sections[0], text="Pending")
+    auth.login("gp")
+    pages = [client.get(YSWD, query_string={"page": n}).get_data(as_text=True) for n in (1, 2, 3)]
+
+    shown = [int(n) for page in pages for n in re.findall(r"Comment number (\d+)", page)]
+    assert shown == [1, 4, 2, 0, 3, 5, 6]  # each answer once, whole pathway first, then by section
+    assert all(page.count("Comment number") <= 3 for page in pages) and "Pending" not in "".join(pages)
+    assert "Page 2 of 3" in pages[1]
+    # The contents list leads to every answered section on the page where it starts.
+    contents = re.search(r'<nav class="nhsuk-contents-list".*?</nav>', pages[2], flags=re.S).group(0)
+    assert re.findall(r'href="([^"]+)"', contents) == [
+        f"{YSWD}?page=1#about-the-whole-pathway", f"{YSWD}?page=1#about-{sections[0]}",
+        f"#about-{sections[1]}"]
+    assert f'<h2 id="about-{sections[1]}">' in pages[2] and "(continued)" in pages[2]

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from pathway_review.plugin_api import (Board, bar_chart, column_chart, flatten, get_session, get_version_or_404,
                                        inputs, page_hook, roles_required, signed_in)
 
-from . import anchoring, filters as filtering, history as describing, service, triage
-from .models import ANSWERED, STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
+from . import anchoring, filters as filtering, history as describing, service, triage, you_said
+from .models import STATUSES, SUBMITTED, TRIAGE_STATUSES, TYPES, Feedback, FeedbackHistory
 from .outcomes import outcome
 from .questions import display, questions_for
 from .findings import per_day
 from .stats import figures, order_case
-from .workload import workload
+from .workload import Workload
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations", template_folder="templates")
 CFSD = ("cfsd", "admin")
@@ -71,7 +71,9 @@ def dashboard(slug, version):
     }
     return render_template("feedback/cfsd/dashboard.html", pv=pv, figures=shown, safety=safety,
                            carried=carried, carried_total=carried_total, links=links, charts=charts,
-                           workload=workload(session, slug, version),
+                           # The tally keeps each GP's latest estimate: no pass over every answer.
+                           workload=Workload(shown.estimate.respondents, shown.estimate.total_hours,
+                                             shown.estimate.median_hours),
                            state=service.window_state(pv), anchor_label=anchoring.label)
 
 
@@ -98,11 +100,10 @@ def render_responses(pv, args=None, errors=(), status=200, bulk=None):
     errors = list(errors) + filter_errors
     session = get_session()
     where = triage.matching(pv, chosen, answers)
-    total = session.scalar(select(func.count()).where(*where))
+    total = triage.count(session, pv, chosen, answers)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = inputs.page_number(pages, args=args)
-    records = session.scalars(select(Feedback).where(*where).order_by(*triage.ORDER)
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    records = triage.page_of(session, where, page, PAGE_SIZE)
     query = triage.filter_query(args)
     bulk = bulk or {}
     selected = bulk.get("ids") or ({r.id for r in records} if args.get("select") == "page" else set())
@@ -260,23 +261,19 @@ def _after_saving(session, record: Feedback, back: str):
 def you_said_we_did(slug, version):
     pv = get_version_or_404(slug, version)
     session = get_session()
-    where = (Feedback.pathway_slug == slug, Feedback.version == version, Feedback.status.in_(ANSWERED),
-             Feedback.response.is_not(None), Feedback.response != "")
-    total = session.scalar(select(func.count()).where(*where))
-    page = inputs.page_number(max((total + PAGE_SIZE * 2 - 1) // (PAGE_SIZE * 2), 1))
-    records = session.scalars(select(Feedback).where(*where)
-                              .order_by(order_case(pv), Feedback.section_id, Feedback.submitted_at)
-                              .limit(PAGE_SIZE * 2).offset((page - 1) * PAGE_SIZE * 2)).all()
-    groups, for_cfsd = [], g.user.role in CFSD
-    for record in records:
-        section = pv.section(record.section_id) if record.section_id else None
-        heading = section.title if section else (
-            "The whole pathway" if record.section_id is None else
-            f"{record.section_title or record.section_id} (a section no longer in this version)")
-        if not groups or groups[-1][0] != heading:
-            anchor = "about-" + (record.section_id or "the-whole-pathway")
-            groups.append((heading, anchor, []))
-        groups[-1][2].append((record, record.attribution(for_cfsd), outcome(record.status)))
+    every = you_said.sections(session, pv)
+    total = sum(section.count for section in every)
+    pages = max((total + you_said.PAGE_SIZE - 1) // you_said.PAGE_SIZE, 1)
+    page = inputs.page_number(pages)
+    for_cfsd = g.user.role in CFSD
+    first = (page - 1) * you_said.PAGE_SIZE
+    groups = [(section.heading + (" (continued)" if section.start < first else ""), section.anchor,
+               [(record, record.attribution(for_cfsd), outcome(record.status)) for record in records])
+              for section, records in you_said.page_of(session, pv, every, page)]
+    here = url_for("consultations.you_said_we_did", slug=slug, version=version)
+    # Every answered section, linked on the page it starts on (or where it carries on, for this page's first).
+    on_page = {anchor for _, anchor, _ in groups}
+    contents = [("#" + s.anchor if s.anchor in on_page else f"{here}?page={s.page}#{s.anchor}",
+                 f"{s.heading} ({s.count} answer{'' if s.count == 1 else 's'})") for s in every]
     return render_template("feedback/you_said_we_did.html", pv=pv, groups=groups, total=total, page=page,
-                           contents=[("#" + anchor, heading) for heading, anchor, _ in groups],
-                           pages=max((total + PAGE_SIZE * 2 - 1) // (PAGE_SIZE * 2), 1))
+                           pages=pages, contents=contents)

@@ -16,6 +16,7 @@ from pathway_review.plugin_api import ConsultationFindings, find_identifiers, to
 
 from .models import Feedback
 from .stats import figures, order_case, round_conditions
+from .tally import FeedbackTally
 from .workload import workload
 
 REMOVED = "[number removed]"
@@ -28,15 +29,12 @@ def without_identifiers(text: str) -> str:
     return text
 
 
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def per_day(session, version) -> list[tuple[str, int]]:
-    """Responses submitted on each day of the consultation (days without any count as 0)."""
-    submitted = func.date(Feedback.submitted_at)
-    counts = {_day(day): n for day, n in session.execute(
-        select(submitted, func.count()).where(*round_conditions(version)).group_by(submitted)) if day}
+    """Responses submitted on each day (UTC) of the consultation (days without any count as 0), from the tally."""
+    counts = {date.fromisoformat(day): n for day, n in session.execute(
+        select(FeedbackTally.value, FeedbackTally.count).where(
+            FeedbackTally.pathway_slug == version.slug, FeedbackTally.version == version.version,
+            FeedbackTally.dimension == "day", FeedbackTally.count > 0))}
     start = version.consultation_opens or min(counts, default=None)
     end = min(filter(None, [version.consultation_closes, today()]), default=None)
     if counts:

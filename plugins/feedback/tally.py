@@ -2,7 +2,8 @@
 whatever the number of responses.
 
 Every flush that adds, changes or removes a feedback row adds what the row now counts for and takes away
-what it counted for before (by section, type, board, status, answer, and per GP), in the same transaction.
+what it counted for before (by section, type, board, status, answer, day of submission, answered sections
+for "You said, we did", and per GP), in the same transaction.
 Counting at the model, not in the service functions, means no way of writing feedback can miss it.
 The GP rows also keep the extra GP hours a year from that GP's latest response that estimated them.
 """
@@ -17,11 +18,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pathway_review.plugin_api import Base, as_utc
 
-from .models import SUBMITTED, Feedback
+from .models import ANSWERED, SUBMITTED, Feedback
 from .questions import MINUTES_ID, PATIENTS_ID
 
 FIELDS = ("pathway_slug", "version", "status", "safety_concern", "section_id", "type", "board_id", "user_id",
-          "answers", "submitted_at", "id")
+          "answers", "submitted_at", "id", "response")
 
 
 class FeedbackTally(Base):
@@ -54,6 +55,10 @@ def counts_for(row: dict) -> Counter:
                      ("gp", str(row["user_id"])): 1})
     if row["safety_concern"]:
         found[("safety", "")] += 1
+    if row["submitted_at"] is not None:  # the day in UTC, whichever database handed the time back
+        found[("day", as_utc(row["submitted_at"]).date().isoformat())] += 1
+    if replied(row):  # shown on "You said, we did", which pages through them section by section
+        found[("replied", row["section_id"] or "")] += 1
     for qid, value in _answers(row).items():
         if value is None:
             continue
@@ -62,6 +67,11 @@ def counts_for(row: dict) -> Counter:
             if isinstance(choice, str):
                 found[("answer", f"{qid}={choice}"[:200])] += 1
     return found
+
+
+def replied(row: dict) -> bool:
+    """Answered by CfSD with a reply the GPs can read (what models.REPLIED selects in SQL)."""
+    return row["status"] in ANSWERED and row.get("response") not in (None, "")
 
 
 def _answers(row: dict) -> dict:
@@ -160,14 +170,18 @@ def _count(session: Session, _context) -> None:
         _recount_hours(session, slug, version, user_id)
 
 
-def _totals(rows) -> list[dict]:
-    """The tally rows that ``rows`` (feedback as dicts of FIELDS, any order) count for, ready to upsert."""
+def _totals(rows, dimensions=None) -> list[dict]:
+    """The tally rows that ``rows`` (feedback as dicts of FIELDS, any order) count for, ready to upsert;
+    only those of ``dimensions`` when given."""
     totals: Counter = Counter()
     latest: dict[tuple, tuple] = {}
     for row in rows:
         for (dimension, value), n in counts_for(row).items():
-            totals[(row["pathway_slug"], row["version"], dimension, value)] += n
+            if dimensions is None or dimension in dimensions:
+                totals[(row["pathway_slug"], row["version"], dimension, value)] += n
         estimate = hours(_answers(row)) if row["status"] in SUBMITTED else None
+        if dimensions is not None and "gp" not in dimensions:
+            estimate = None
         if estimate is not None:  # a later estimate of the same GP replaces an earlier one
             key = (row["pathway_slug"], row["version"], "gp", str(row["user_id"]))
             at = as_utc(row["submitted_at"])
@@ -178,12 +192,13 @@ def _totals(rows) -> list[dict]:
             for k, n in sorted(totals.items())]
 
 
-def backfill(connection) -> None:
-    """Count every stored response once (the migration that adds the tally runs this)."""
+def backfill(connection, dimensions=None) -> None:
+    """Count every stored response once (the migration that adds the tally runs this; a migration adding a
+    dimension counts only ``dimensions``)."""
     table = Feedback.__table__
     rows = connection.execute(select(*(table.c[name] for name in FIELDS))
                               .where(table.c.status.in_(SUBMITTED))).mappings()
-    batch = _totals(rows)
+    batch = _totals(rows, dimensions)
     for start in range(0, len(batch), 1000):
         connection.execute(FeedbackTally.__table__.insert(), batch[start:start + 1000])
 

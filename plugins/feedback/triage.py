@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from pathway_review.plugin_api import Board
@@ -13,6 +13,7 @@ from pathway_review.plugin_api import Board
 from . import filters as filtering
 from .models import STATUSES, SUBMITTED, TYPES, Feedback
 from .questions import questions_for
+from .tally import FeedbackTally
 
 LABELS = {"section": "Section", "type": "Type", "status": "Status", "board": "Health Board",
           "safety": "Patient-safety concern", "anonymous": "Anonymous", "theme": "Theme",
@@ -70,6 +71,45 @@ def _value(key: str, value: str, pv, session) -> str:
 def matching(pv, chosen: dict, answers: dict) -> list:
     """SQL conditions for the responses the list shows under these filters."""
     return filtering.conditions({"pathway": pv.slug, "version": pv.version, **chosen}, answers)
+
+
+def _tallied(chosen: dict, answers: dict) -> tuple[str, str] | None:
+    """The tally row counting exactly the list under these filters, when one does (none, or one simple one)."""
+    if answers or len(chosen) > 1:
+        return None
+    if not chosen:
+        return "total", ""
+    (key, value), = chosen.items()
+    if key == "status" and value in SUBMITTED:
+        return "status", value
+    if key == "type":
+        return "type", value
+    if key == "section":
+        return "section", "" if value in ("", "whole-pathway") else value
+    if key == "safety" and value is True:
+        return "safety", ""
+    return None
+
+
+def count(session, pv, chosen: dict, answers: dict) -> int:
+    """How many responses the list holds: read from the tally when it counts them, else counted."""
+    tallied = _tallied(chosen, answers)
+    if tallied is None:
+        return session.scalar(select(func.count()).where(*matching(pv, chosen, answers)))
+    return session.scalar(select(FeedbackTally.count).where(
+        FeedbackTally.pathway_slug == pv.slug, FeedbackTally.version == pv.version,
+        FeedbackTally.dimension == tallied[0], FeedbackTally.value == tallied[1])) or 0
+
+
+def page_of(session, where: list, page: int, size: int) -> list[Feedback]:
+    """One page of the list: its ids found first, from ix_feedback_responses alone when the filter allows,
+    so the responses skipped to reach a later page are never read; then only those responses."""
+    ids = session.scalars(select(Feedback.id).where(*where).order_by(*ORDER)
+                          .limit(size).offset((page - 1) * size)).all()
+    if not ids:
+        return []
+    found = {r.id: r for r in session.scalars(select(Feedback).where(Feedback.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def bulk_targets(session, pv, ids: list[int], every: bool, chosen: dict, answers: dict) -> list[Feedback]:

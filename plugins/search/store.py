@@ -30,8 +30,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import FileLock, try_for
 
 from .analysis import synonyms_fingerprint
-from whoosh.scoring import BM25F
 from .schema import make_schema
+from .scoring import SegmentBM25F
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class IndexStore:
     def searcher(self):
         """(generation, searcher) for the current generation; close the searcher when done."""
         generation, ix = self.open()
-        return generation, ix.searcher(weighting=BM25F())
+        return generation, ix.searcher(weighting=SegmentBM25F())
 
     def forget(self) -> None:
         """Drop the cached index object, so the next open reads the files afresh."""

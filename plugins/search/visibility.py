@@ -2,9 +2,11 @@
 
 A kind of searcher is a Scope: role, board, enabled plugins and filters. Each segment's answer is
 kept (segments never change once written, and whoosh leaves deleted records out by itself), so
-after an update only the new, small segment is looked at. A search is then given, through whoosh's
-public ``filter`` and ``mask`` arguments, the allowed records when they are few (a GP among many
-pieces of feedback) or the refused ones when those are few (CfSD staff, who see nearly everything).
+after an update only the new, small segment is looked at; the sets handed to whoosh are kept too,
+per index (its segments) and scope, so a search of an unchanged index builds nothing. A search is
+then given, through whoosh's public ``filter`` and ``mask`` arguments, the allowed records when they
+are few (a GP among many pieces of feedback) or the refused ones when those are few (CfSD staff, who
+see nearly everything).
 """
 from __future__ import annotations
 
@@ -60,11 +62,28 @@ class Visibility:
 class VisibilityCache:
     def __init__(self):
         self._segments: OrderedDict = OrderedDict()
+        self._answers: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, searcher, scope: Scope) -> Visibility:
+        leaves = searcher.leaf_searchers()
+        key = (tuple((_segment_key(leaf.reader()), offset) for leaf, offset in leaves), scope)
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return found
+        # CfSD's mask runs to tens of thousands of records at scale: built once, not on every search.
+        found = self._build(leaves, scope)
+        with self._lock:
+            self._answers[key] = found
+            while len(self._answers) > CACHED:
+                self._answers.popitem(last=False)
+        return found
+
+    def _build(self, leaves, scope: Scope) -> Visibility:
         parts, allowed_total, everything = [], 0, 0
-        for leaf, offset in searcher.leaf_searchers():
+        for leaf, offset in leaves:
             allowed, size = self._segment(leaf, scope)
             parts.append((leaf, offset, allowed, size))
             allowed_total += len(allowed)
@@ -73,19 +92,17 @@ class VisibilityCache:
             # whoosh reads an empty filter as "no filter": a record number that never exists stands in.
             return Visibility({offset + d for _, offset, allowed, _ in parts for d in allowed} or {-1}, None)
         refused = set()
-        for leaf, offset, allowed, size in parts:
+        for _leaf, offset, allowed, size in parts:
             if len(allowed) < size:
                 keep = set(allowed)
-                # Deleted records are never matched anyway; leaving them out keeps the mask small.
-                refused.update(offset + d for d in leaf.reader().all_doc_ids() if d not in keep)
+                # Deleted records may stay in the mask: whoosh never matches them anyway.
+                refused.update(offset + d for d in range(size) if d not in keep)
         return Visibility(None, refused or None)
 
     def _segment(self, leaf, scope: Scope) -> tuple[array, int]:
         """The allowed record numbers of one segment (sorted), and how many records it has."""
         reader = leaf.reader()
-        # Segment ids are random and never reused, so they tell segments of every index apart.
-        segment = reader.segment()
-        key = (segment.segment_id() if segment is not None else id(reader), scope)
+        key = (_segment_key(reader), scope)
         with self._lock:
             found = self._segments.get(key)
             if found is not None:
@@ -97,3 +114,9 @@ class VisibilityCache:
             while len(self._segments) > CACHED:
                 self._segments.popitem(last=False)
         return found
+
+
+def _segment_key(reader):
+    # Segment ids are random and never reused, so they tell segments of every index apart.
+    segment = reader.segment()
+    return segment.segment_id() if segment is not None else id(reader)
