@@ -4,7 +4,12 @@ whoosh's BM25F reads a matched record's field length from the segment's files fo
 scores; a common pair of words in CfSD's search matches thousands of pieces of feedback, and those
 reads were a third of the search. Segments never change once written, so their lengths are read
 once (about a tenth of a second for 85,000 records) through the reader's public ``doc_field_length``
-and kept per segment. Scores, and so the order of results, are exactly whoosh's own.
+and kept per segment. Scores, and so the order of results, are exactly whoosh's own
+(tests/test_search_ranking.py compares them).
+
+Written against whoosh-reloaded 2.7.5: it sets the scorer's ``dfl``, the length function
+``WeightLengthScorer.setup()`` gives every BM25F scorer. If a later whoosh no longer reads it, the scorer is
+whoosh's own again and only the speed-up is lost; the comparison test says whether scores still agree.
 """
 from __future__ import annotations
 
