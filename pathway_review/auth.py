@@ -13,7 +13,7 @@ from .db import SAFE_METHODS, database, get_session
 from .inputs import same_site_path
 from .plugins import flatten, host
 from .cache import page_scope
-from .security import csrf, error_response
+from .security import csrf, error_response, new_csrf_secret
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -66,6 +66,7 @@ def sign_in(db, user, method: str, next_url: str | None = None):
     db.commit()
     session.clear()  # a fresh cookie at sign-in: nothing from before carries over
     session["sid"] = token
+    new_csrf_secret()
     held_forms.note_signed_in(user.id)
     session.permanent = True
     return redirect(next_url or url_for("pathways.catalogue"))

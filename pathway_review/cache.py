@@ -124,9 +124,9 @@ def _viewer_name() -> Markup:
 
 
 def _csrf_token() -> str:
-    from flask_wtf.csrf import generate_csrf
+    from .security import csrf_token
 
-    return generate_csrf()
+    return csrf_token()
 
 
 def shared_viewer() -> dict:
@@ -135,5 +135,5 @@ def shared_viewer() -> dict:
     viewer = SimpleNamespace(name=per_request(_viewer_name, keep=False), role=user.role,
                              role_label=user.role_label, board=user.board, board_id=user.board_id,
                              is_national=user.is_national)
-    # The token is the sign-in session's, signed with the time: never kept.
+    # The token follows the browser's session (kept by its secret, see security.csrf_token), not the person.
     return {"current_user": viewer, "csrf_token": lambda: per_request(_csrf_token, keep=False)}

@@ -32,6 +32,8 @@ class Base(DeclarativeBase):
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CONNECT_TIMEOUT = 5  # seconds
+# An execution option: the connection runs one SELECT, which SQLite makes atomic without a BEGIN.
+SINGLE_READ = "pathway_review_single_read"
 
 
 def make_engine(url: str):
@@ -64,7 +66,7 @@ def _tune_sqlite(engine) -> None:
         # A deferred transaction that reads and then writes cannot wait for the write lock:
         # SQLite fails it at once with "database is locked". Writers take the lock up front.
         options = conn.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
+        if options.get("isolation_level") == "AUTOCOMMIT" or options.get(SINGLE_READ):
             return  # a single read needs no transaction around it
         if options.get("sqlite_immediate"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -259,6 +261,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # A page view's one read (who is asking) skips BEGIN and its ROLLBACK: two statements of three.
+        # PostgreSQL reads in autocommit; SQLite's own AUTOCOMMIT level cannot be used, as handing the
+        # connection back would switch off the transaction handling set up in _tune_sqlite.
+        self.reads = self.engine.execution_options(
+            **({SINGLE_READ: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}))
         # Set by the job queue: called with the ids of outbox events a transaction has just committed.
         self.events_committed = None
         # Set by the outbox: called in the transaction with the outbox rows it wrote, before the commit.
@@ -267,8 +274,9 @@ class Database:
         track_changes(self.sessions)  # after: its cache marks are the commit's last write (locked until it)
 
     def read_rows(self, statement, params: dict) -> list[dict]:
-        """The rows of one read, as mappings, on a pooled connection that goes back to the pool unchanged."""
-        with self.engine.connect() as conn:
+        """The rows of one read (a single SELECT), as mappings, on a pooled connection that goes back to
+        the pool unchanged, with no transaction round it."""
+        with self.reads.connect() as conn:
             return [dict(row) for row in conn.execute(statement, params).mappings()]
 
     def dispose(self) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import current_app, g, jsonify, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -45,6 +46,10 @@ def init_app(app) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     csrf.init_app(app)
+    # Templates get the token kept per session (below) in place of Flask-WTF's, which signs one per call.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: _CSRF_CONTEXT)  # after Flask-WTF's, so this one's name wins
+    app.extensions["pathway_review.csrf_tokens"] = {}
     app.session_interface = _SignedCookieSessions()
     headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY"),
@@ -68,6 +73,46 @@ def _headers(response):
     if g.get("user") is not None and "Cache-Control" not in headers:
         headers["Cache-Control"] = "private, no-store"  # pages for signed-in users hold their data
     return response
+
+
+CSRF_TOKENS_KEPT = 4096
+
+
+def csrf_token() -> str:
+    """The signed CSRF token for this session's CSRF secret, as Flask-WTF's ``generate_csrf`` makes it.
+
+    Signing it costs more than the rest of a cached page view, and with no time limit on tokens
+    (``WTF_CSRF_TIME_LIMIT`` None: the session's own timeouts bound them) one signed token per secret
+    is as good as a new one per page. So it is kept per worker, by secret and signing key; a new session
+    (sign-in, sign-out) has a new secret and so a new token, and any worker accepts any worker's token.
+    """
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    config = current_app.config
+    secret = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if secret is None or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    tokens = current_app.extensions["pathway_review.csrf_tokens"]
+    key = (secret, config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+    token = tokens.get(key)
+    if token is None:
+        if len(tokens) >= CSRF_TOKENS_KEPT:
+            tokens.clear()  # sessions that ended long ago; a live one just signs its token again
+        token = tokens[key] = generate_csrf()
+    return token
+
+
+_CSRF_CONTEXT = {"csrf_token": csrf_token}
+
+
+def new_csrf_secret() -> None:
+    """Give a new session its CSRF secret with its first cookie, so its first page need not write another."""
+    from flask import session
+
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session[field] = secrets.token_hex(20)
+    g.pop(field, None)  # a token signed earlier in this request is the old secret's
 
 
 class _SignedCookieSessions(SecureCookieSessionInterface):
