@@ -273,11 +273,11 @@ class Database:
         hand_over_events(self)
         track_changes(self.sessions)  # after: its cache marks are the commit's last write (locked until it)
 
-    def read_rows(self, statement, params: dict) -> list[dict]:
+    def read_rows(self, statement, params: dict) -> list:
         """The rows of one read (a single SELECT), as mappings, on a pooled connection that goes back to
         the pool unchanged, with no transaction round it."""
         with self.reads.connect() as conn:
-            return [dict(row) for row in conn.execute(statement, params).mappings()]
+            return conn.execute(statement, params).mappings().all()  # fetched whole: usable once closed
 
     def dispose(self) -> None:
         """Close every connection (tests, and forked servers that must not share them)."""

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 
 from flask import current_app, g, jsonify, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -115,10 +117,47 @@ def new_csrf_secret() -> None:
     g.pop(field, None)  # a token signed earlier in this request is the old secret's
 
 
+OPENED_COOKIES_KEPT = 4096
+_PLAIN = (str, int, float, bool, type(None))
+
+
 class _SignedCookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions with the signer built once per key, not twice per request."""
+    """Flask's signed-cookie sessions with the signer built once per key, not twice per request, and each
+    cookie's checked contents kept per worker (see :meth:`open_session`)."""
 
     _signer = (None, None)
+
+    def __init__(self):
+        self._opened: dict[str, tuple] = {}
+
+    def open_session(self, app, request):
+        """Flask's, but a cookie this worker has already checked is not checked again.
+
+        A browser sends the same cookie with every page until the session changes, and checking its
+        signature again would give the same answer: the contents are kept by the cookie's exact value
+        and the serializer (so by the key), and its age is still held against the session lifetime on
+        every request, as itsdangerous does. Only contents of plain values are kept, as each request
+        gets a copy of its own. Whether the sign-in itself still stands is the database's to say.
+        """
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._opened.get(value)
+        if known is not None and known[0] is serializer and 0 <= int(time.time()) - known[2] <= max_age:
+            return self.session_class(known[1])
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(isinstance(v, _PLAIN) for v in data.values()):
+            if len(self._opened) >= OPENED_COOKIES_KEPT:
+                self._opened.clear()  # mostly sessions long gone; a live one is checked once more
+            self._opened[value] = (serializer, data, int(signed_at.timestamp()))
+        return self.session_class(data)
 
     def get_signing_serializer(self, app):
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()),

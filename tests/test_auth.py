@@ -152,6 +152,27 @@ def test_reading_pages_writes_no_cookie(client, auth):
         assert "Set-Cookie" not in response.headers, path
 
 
+def test_a_cookie_changed_by_one_character_is_refused_after_the_real_one_was_read(client, auth):
+    auth.login("gp")
+    assert client.get("/").status_code == 200
+    real = client.get_cookie(COOKIE).value
+    forged = real[:-1] + ("A" if real[-1] != "A" else "B")  # the signature no longer matches
+    client.set_cookie(COOKIE, forged)
+    assert client.get("/").headers["Location"].startswith("/login")
+    client.set_cookie(COOKIE, real)
+    assert client.get("/").status_code == 200
+
+
+def test_a_cookie_older_than_the_session_lifetime_is_refused_though_read_before(app, client, auth, monkeypatch):
+    import time
+
+    auth.login("gp")
+    assert client.get("/").status_code == 200  # this worker has read the cookie
+    later = time.time() + app.config["SESSION_ABSOLUTE_TIMEOUT"] + 60
+    monkeypatch.setattr(time, "time", lambda: later)  # the cookie's signed time is now too old
+    assert client.get("/").headers["Location"].startswith("/login")
+
+
 def _age_session(app, **ages):
     now = utcnow()
     with db(app).transaction() as session:
