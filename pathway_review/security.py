@@ -59,7 +59,8 @@ def init_app(app) -> None:
     if app.config.get("PRODUCTION"):
         headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     app.extensions["pathway_review.headers"] = tuple(headers)
-    app.after_request(_headers)
+    app.wsgi_app = _SecurityHeaders(app.wsgi_app, headers)
+    app.after_request(_private_pages)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -67,13 +68,33 @@ def init_app(app) -> None:
         app.register_error_handler(unreachable, _unavailable)
 
 
-def _headers(response):
-    headers = response.headers
-    for name, value in current_app.extensions["pathway_review.headers"]:  # worked out once, at start
-        if name not in headers:
-            headers[name] = value
-    if g.get("user") is not None and "Cache-Control" not in headers:
-        headers["Cache-Control"] = "private, no-store"  # pages for signed-in users hold their data
+class _SecurityHeaders:
+    """Adds the security headers to every response the app starts, unless the response set its own.
+
+    Worked out once, at start, and added to the WSGI header list as the response starts: one list
+    operation, where looking up and setting each through the response's ``Headers`` cost more than the
+    rest of a cached page's after-request work.
+    """
+
+    def __init__(self, wsgi_app, headers):
+        self.wsgi_app, self.headers = wsgi_app, list(headers)
+        self.names = frozenset(name.lower() for name, _ in headers)
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            if present.isdisjoint(self.names):
+                extra = self.headers
+            else:
+                extra = [pair for pair in self.headers if pair[0].lower() not in present]
+            return start_response(status, headers + extra, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+def _private_pages(response):
+    if g.get("user") is not None and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-store"  # pages for signed-in users hold their data
     return response
 
 
