@@ -112,12 +112,13 @@ def csrf_token() -> str:
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
-    config = current_app.config
+    app = current_app._get_current_object()
+    config = app.config
     secret = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if secret is None or config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
-    tokens = current_app.extensions["pathway_review.csrf_tokens"]
-    key = (secret, config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+    tokens = app.extensions["pathway_review.csrf_tokens"]
+    key = (secret, config.get("WTF_CSRF_SECRET_KEY") or app.secret_key)
     token = tokens.get(key)
     if token is None:
         if len(tokens) >= CSRF_TOKENS_KEPT:
