@@ -4,7 +4,7 @@
 
 Steadier than ``pages.py`` on a shared machine: no server, client or sockets, only the WSGI call. A fresh
 app (temporary folder, SQLite, the sample pathways, the clock frozen) signs a GP in, then calls the app with
-the same request (the sign-in cookie, as ``pages.py``'s client sends it) ``--views`` times per run after a
+the same request (the cookie as ``pages.py``'s client holds it after signing in) ``--views`` times per run after a
 warm-up, and prints the fastest run's CPU time per view (``time.process_time``), with the bare route's
 measured the same way. ``--profile`` adds cProfile's top functions for one more run.
 """
@@ -74,6 +74,7 @@ def main() -> None:
         try:
             client = app.test_client()
             AuthActions(client).login("gp")
+            client.get("/")  # the landing page, as a browser (and pages.py's client) follows the sign-in
             cookie = client.get_cookie("pathway_review_session")
             environ = EnvironBuilder(path=args.url, base_url="http://127.0.0.1/",
                                      headers={"Cookie": f"{cookie.key}={cookie.value}"}).get_environ()
