@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from dataclasses import dataclass
 
 from sqlalchemy import String, bindparam, cast, delete, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import SITE
 from .models import (BOARD_ROLES, ROLES, ApiToken, Board, CacheMark, LoginSession, PluginEnablement, User,
@@ -166,11 +167,24 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
 
 
 def _user_from(row) -> User:
-    """A new, detached user object of this request's own (never shared between requests or threads)."""
-    user = User(**{column: row[column] for column in _USER_COLUMNS})
-    user.board = (Board(id=row["board_id"], slug=row["board_slug"], name=row["board_name"], kind=row["board_kind"])
-                  if row["board_id"] is not None else None)
+    """A new user object of this request's own (never shared between requests or threads).
+
+    Its values are set as loaded ones (``set_committed_value``, SQLAlchemy's public API for that), not
+    assigned: assignment fires a change event per column, which made this a tenth of a cached page view.
+    """
+    user = User()
+    for column in _USER_COLUMNS:
+        set_committed_value(user, column, row[column])
+    board = None
+    if row["board_id"] is not None:
+        board = Board()
+        for key, column in _BOARD_COLUMNS:
+            set_committed_value(board, key, row[column])
+    set_committed_value(user, "board", board)
     return user
+
+
+_BOARD_COLUMNS = (("id", "board_id"), ("slug", "board_slug"), ("name", "board_name"), ("kind", "board_kind"))
 
 
 _USER_COLUMNS = [c.name for c in User.__table__.columns]

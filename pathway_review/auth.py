@@ -13,7 +13,7 @@ from .db import SAFE_METHODS, database, get_session
 from .inputs import same_site_path
 from .plugins import flatten, host
 from .cache import page_scope
-from .security import csrf, error_response
+from .security import csrf, error_response, new_csrf_secret
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -66,6 +66,7 @@ def sign_in(db, user, method: str, next_url: str | None = None):
     db.commit()
     session.clear()  # a fresh cookie at sign-in: nothing from before carries over
     session["sid"] = token
+    new_csrf_secret()
     held_forms.note_signed_in(user.id)
     session.permanent = True
     return redirect(next_url or url_for("pathways.catalogue"))
@@ -97,76 +98,80 @@ def _safe_next(value: str | None) -> str | None:
 
 def load_identity():
     """Before every request: identify the user, pick their board's plugin view, enforce access."""
-    if request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
+    # The request and g once, not through their proxies at every use: this runs before every request.
+    req, ctx = request._get_current_object(), g._get_current_object()
+    endpoint = req.endpoint
+    if endpoint == "static" or (endpoint or "").endswith(".static"):
         return None
-    if request.blueprint == "health":
+    if req.blueprint == "health":
         return None  # machines asking every few seconds: no session, no database, no audit
     plugins = host()
     cookie_account = held_forms.account_in_cookie()
-    g.user, g.auth, enabled, g.marks = _identify()
-    if g.user is None and cookie_account is not None:
+    ctx.user, ctx.auth, enabled, ctx.marks = _identify(req, ctx)
+    user = ctx.user
+    if user is None and cookie_account is not None:
         held_forms.note_signed_out(cookie_account)  # the session lapsed: other tabs' posts are kept too
-    if g.user is None:
+    if user is None:
         enabled = ()
-    elif g.user.board_id is None:
+    elif user.board_id is None:
         enabled = None  # national staff: every plugin, each deciding what they may see
-    g.hooks = plugins.view(enabled)
+    ctx.hooks = plugins.view(enabled)
 
     # CSRF guards cookie-carrying browsers. A token-authenticated call carries no cookie, and an
     # anonymous API call is refused below with 401, which says more than "form expired".
-    anonymous_api = g.user is None and request.path.startswith("/api/")
-    view = current_app.view_functions.get(request.endpoint)
+    anonymous_api = user is None and req.path.startswith("/api/")
+    view = current_app.view_functions.get(endpoint)
     rule = rule_for(view) if view is not None else None
-    if (g.user is None and cookie_account is not None and rule is not None and not rule.public
-            and not anonymous_api and request.mimetype in ("application/x-www-form-urlencoded",
-                                                           "multipart/form-data")):
+    if (user is None and cookie_account is not None and rule is not None and not rule.public
+            and not anonymous_api and req.mimetype in ("application/x-www-form-urlencoded",
+                                                       "multipart/form-data")):
         # Their session ended while they were typing: keep the words rather than answer "form expired".
         kept = held_forms.hold(cookie_account)
         if kept is not None:
             return kept
     exempt = getattr(view, "csrf_exempt", False)
-    if request.method not in SAFE_METHODS and g.auth != "token" and not anonymous_api and not exempt:
+    if req.method not in SAFE_METHODS and ctx.auth != "token" and not anonymous_api and not exempt:
         csrf.protect()
 
     if view is None:
         return None  # no such route: the 404 handler answers
-    if not rule.public and g.user is None:
-        if request.path.startswith("/api/"):
+    if not rule.public and user is None:
+        if req.path.startswith("/api/"):
             return error_response(401, "Sign in, or send an API token as 'Authorization: Bearer …'.")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login", next=req.full_path.rstrip("?")))
 
-    owner = plugins.blueprint_owner.get(request.blueprint or "")
-    if owner and owner not in g.hooks.allowed:
+    owner = plugins.blueprint_owner.get(req.blueprint or "")
+    if owner and owner not in ctx.hooks.allowed:
         log.warning("%s reached %s of plugin %s, not enabled for their board",
-                    getattr(g.user, "email", "anonymous"), request.path, owner)
+                    getattr(user, "email", "anonymous"), req.path, owner)
         return error_response(404)
-    if not rule.allows(g.user):
-        audit.record_now("permission.denied", target=request.path, actor=g.user)
+    if not rule.allows(user):
+        audit.record_now("permission.denied", target=req.path, actor=user)
         return error_response(403)
     return None
 
 
-def _identify():
+def _identify(req, ctx):
     """(user, how they authenticated, their board's enabled plugins, the site's and board's cache marks)."""
-    user = host().call("authenticate_request", request=request)
+    user = host().call("authenticate_request", request=req)
     if user is not None:
         return (user, "plugin", *_board_state(user))
     # The cache mark of what this page shows is read with who is asking, so a cached page costs one query.
-    g.page_scope = page_scope()
-    header = request.headers.get("Authorization", "")
+    scope = ctx.page_scope = page_scope()
+    header = req.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        visit = accounts.visit_for_token(database(), header[7:].strip(), g.page_scope or "")
+        visit = accounts.visit_for_token(database(), header[7:].strip(), scope or "")
         if visit is None:
             return None, None, (), (0, 0)
-        g.page_mark = visit.page_mark
+        ctx.page_mark = visit.page_mark
         return visit.user, "token", visit.enabled_plugins, visit.marks
     token = session.get("sid")
     if token:
         config = current_app.config
         visit = accounts.resume_session(database(), token, config["SESSION_IDLE_TIMEOUT"],
-                                        config["SESSION_ABSOLUTE_TIMEOUT"], page_scope=g.page_scope or "")
+                                        config["SESSION_ABSOLUTE_TIMEOUT"], page_scope=scope or "")
         if visit is not None:
-            g.page_mark = visit.page_mark
+            ctx.page_mark = visit.page_mark
             return visit.user, "session", visit.enabled_plugins, visit.marks
         session.clear()
     return None, None, (), (0, 0)

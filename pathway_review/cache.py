@@ -91,32 +91,36 @@ def wrapped(html: Any, before: str, after: str) -> Markup:
     return Markup(before) + Markup(html) + Markup(after)
 
 
-def shared_page(key: Hashable, render: Callable[[], str]) -> str:
-    """The page under ``key``, rendered once by ``render`` with its personal parts as slots, and filled in."""
+def shared_page(key: Hashable, render: Callable[[], str]) -> bytes:
+    """The page under ``key``, rendered once by ``render`` with its personal parts as slots, and filled
+    in; as UTF-8, ready to send."""
     def build():
         g.pr_slots = SimpleNamespace(tokens={}, fills={})
         try:
-            # Cut at the slots once, so serving the page joins pieces rather than searching it.
+            # Cut at the slots once, so serving the page joins pieces rather than searching it, and
+            # encode the shared pieces once rather than the whole page on every request.
             parts = _SLOT.split(render())
+            parts[::2] = [part.encode() for part in parts[::2]]
             return parts, {token: tuple(fill) for token, fill in g.pr_slots.fills.items()}
         finally:
             g.pop("pr_slots", None)
 
     cache = fragments()
     parts, fills = cache.get_or_build(key, build)
-    if not fills:
+    if len(parts) == 1:
         return parts[0]
     out = parts[:]
     for i in range(1, len(parts), 2):
         build_slot, args, before, after, keep = fills.get(parts[i], (None,) * 5)
         if build_slot is None:
+            out[i] = parts[i].encode()  # not this page's slot: left as it was
             continue
         if keep:
             value = cache.get_or_build(("slot", key, parts[i], g.user.id), partial(build_slot, *args))
         else:
             value = build_slot(*args)
-        out[i] = f"{before}{value}{after}" if value else ""
-    return "".join(out)
+        out[i] = f"{before}{value}{after}".encode() if value else b""
+    return b"".join(out)
 
 
 def _viewer_name() -> Markup:
@@ -124,9 +128,9 @@ def _viewer_name() -> Markup:
 
 
 def _csrf_token() -> str:
-    from flask_wtf.csrf import generate_csrf
+    from .security import csrf_token
 
-    return generate_csrf()
+    return csrf_token()
 
 
 def shared_viewer() -> dict:
@@ -135,5 +139,5 @@ def shared_viewer() -> dict:
     viewer = SimpleNamespace(name=per_request(_viewer_name, keep=False), role=user.role,
                              role_label=user.role_label, board=user.board, board_id=user.board_id,
                              is_national=user.is_national)
-    # The token is the sign-in session's, signed with the time: never kept.
+    # The token follows the browser's session (kept by its secret, see security.csrf_token), not the person.
     return {"current_user": viewer, "csrf_token": lambda: per_request(_csrf_token, keep=False)}

@@ -32,12 +32,17 @@ class Base(DeclarativeBase):
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CONNECT_TIMEOUT = 5  # seconds
+# An execution option: the connection runs one SELECT, which SQLite makes atomic without a BEGIN (for an
+# in-memory database, whose single reads cannot have an engine of their own; see Database._single_reads).
+SINGLE_READ = "pathway_review_single_read"
 
 
-def make_engine(url: str):
+def make_engine(url: str, single_reads: bool = False):
+    """The engine for ``url``. ``single_reads`` (SQLite only): one for reads of a single SELECT each, with
+    no transaction round them and so no connection events, which every statement would pay for."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, transactions=not single_reads)
         return engine
     from sqlalchemy.engine import make_url
 
@@ -47,7 +52,7 @@ def make_engine(url: str):
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=timeout)
 
 
-def _tune_sqlite(engine) -> None:
+def _tune_sqlite(engine, transactions: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, decide when a transaction starts (see _on_begin).
@@ -59,12 +64,15 @@ def _tune_sqlite(engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    if not transactions:
+        return
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # A deferred transaction that reads and then writes cannot wait for the write lock:
         # SQLite fails it at once with "database is locked". Writers take the lock up front.
         options = conn.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
+        if options.get("isolation_level") == "AUTOCOMMIT" or options.get(SINGLE_READ):
             return  # a single read needs no transaction around it
         if options.get("sqlite_immediate"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -259,6 +267,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.reads = self._single_reads(url)
         # Set by the job queue: called with the ids of outbox events a transaction has just committed.
         self.events_committed = None
         # Set by the outbox: called in the transaction with the outbox rows it wrote, before the commit.
@@ -266,14 +275,38 @@ class Database:
         hand_over_events(self)
         track_changes(self.sessions)  # after: its cache marks are the commit's last write (locked until it)
 
-    def read_rows(self, statement, params: dict) -> list[dict]:
-        """The rows of one read, as mappings, on a pooled connection that goes back to the pool unchanged."""
-        with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(statement, params).mappings()]
+    def _single_reads(self, url: str):
+        """What a page view's one read (who is asking) goes through: no BEGIN or ROLLBACK round it.
+
+        On SQLite an engine of its own (its own pool on the same file), without the BEGIN listener: an
+        engine with any connection event runs every statement's event dispatch, which cost this read a
+        third of its time. SQLite's AUTOCOMMIT level cannot be used instead, as handing the connection
+        back would switch off the transaction handling set up in _tune_sqlite. An in-memory database is
+        one per connection pool, so it reads through the main engine. PostgreSQL reads in autocommit.
+        """
+        if not self.is_sqlite:
+            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        if self.engine.url.database in (None, "", ":memory:"):
+            return self.engine.execution_options(**{SINGLE_READ: True})
+        return make_engine(url, single_reads=True)
+
+    @property
+    def engines(self) -> tuple:
+        """Every engine with a pool of its own: the main one, and on SQLite the single reads'."""
+        reads = self.reads
+        return (self.engine,) if reads is self.engine or getattr(reads, "pool", None) is self.engine.pool \
+            else (self.engine, reads)
+
+    def read_rows(self, statement, params: dict) -> list:
+        """The rows of one read (a single SELECT), as mappings, on a pooled connection that goes back to
+        the pool unchanged, with no transaction round it."""
+        with self.reads.connect() as conn:
+            return conn.execute(statement, params).mappings().all()  # fetched whole: usable once closed
 
     def dispose(self) -> None:
         """Close every connection (tests, and forked servers that must not share them)."""
-        self.engine.dispose()
+        for engine in self.engines:
+            engine.dispose()
 
     @property
     def is_sqlite(self) -> bool:

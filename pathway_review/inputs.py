@@ -84,9 +84,13 @@ def check_request_text() -> None:
     A form view marked with :func:`shows_text_problems` checks its own form fields, so it can show
     the message at the field with everything else that was typed.
     """
-    pairs = list(request.args.items(multi=True))
-    view = current_app.view_functions.get(request.endpoint or "")
-    if _has_form() and not getattr(view, "shows_text_problems", False):
+    req = request._get_current_object()
+    has_form = _has_form()
+    if not has_form and not req.query_string:
+        return  # nothing typed to check: most page views
+    pairs = list(req.args.items(multi=True))
+    view = current_app.view_functions.get(req.endpoint or "")
+    if has_form and not getattr(view, "shows_text_problems", False):
         pairs += list(request.form.items(multi=True))
     errors = check_texts(pairs)
     if errors:

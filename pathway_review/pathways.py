@@ -114,15 +114,16 @@ def _page_key(found, is_current: bool, day) -> tuple:
     """
     from .db import database, read_marks, version_scope
 
-    user, scope = g.user, version_scope(found.slug, found.version)
-    if g.get("page_scope") == scope and "page_mark" in g:
-        version_mark = g.page_mark  # read with who is asking (see auth)
+    ctx = g._get_current_object()
+    user, scope = ctx.user, version_scope(found.slug, found.version)
+    if ctx.get("page_scope") == scope and "page_mark" in ctx:
+        version_mark = ctx.page_mark  # read with who is asking (see auth)
     else:
         with database().engine.connect() as conn:
             version_mark = read_marks(conn, [scope])[scope]
     variant = tuple(page_hook("page_variant", user=user))
     return ("pathway-page", request.path, found.path, found.mtime_ns, is_current, user.role, user.board_id,
-            g.hooks.allowed, variant, version_mark, g.get("marks"), day)
+            ctx.hooks.allowed, variant, version_mark, ctx.get("marks"), day)
 
 
 def _render_body(pathway, found, is_current: bool, day) -> Markup:

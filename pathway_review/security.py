@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
+import time
 
 from flask import current_app, g, jsonify, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,10 @@ def init_app(app) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     csrf.init_app(app)
+    # Templates get the token kept per session (below) in place of Flask-WTF's, which signs one per call.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: _CSRF_CONTEXT)  # after Flask-WTF's, so this one's name wins
+    app.extensions["pathway_review.csrf_tokens"] = {}
     app.session_interface = _SignedCookieSessions()
     headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY"),
@@ -52,7 +59,8 @@ def init_app(app) -> None:
     if app.config.get("PRODUCTION"):
         headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     app.extensions["pathway_review.headers"] = tuple(headers)
-    app.after_request(_headers)
+    app.wsgi_app = _SecurityHeaders(app.wsgi_app, headers)
+    app.after_request(_private_pages)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -60,20 +68,118 @@ def init_app(app) -> None:
         app.register_error_handler(unreachable, _unavailable)
 
 
-def _headers(response):
-    headers = response.headers
-    for name, value in current_app.extensions["pathway_review.headers"]:  # worked out once, at start
-        if name not in headers:
-            headers[name] = value
-    if g.get("user") is not None and "Cache-Control" not in headers:
-        headers["Cache-Control"] = "private, no-store"  # pages for signed-in users hold their data
+class _SecurityHeaders:
+    """Adds the security headers to every response the app starts, unless the response set its own.
+
+    Worked out once, at start, and added to the WSGI header list as the response starts: one list
+    operation, where looking up and setting each through the response's ``Headers`` cost more than the
+    rest of a cached page's after-request work.
+    """
+
+    def __init__(self, wsgi_app, headers):
+        self.wsgi_app, self.headers = wsgi_app, list(headers)
+        self.names = frozenset(name.lower() for name, _ in headers)
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            if present.isdisjoint(self.names):
+                extra = self.headers
+            else:
+                extra = [pair for pair in self.headers if pair[0].lower() not in present]
+            return start_response(status, headers + extra, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+def _private_pages(response):
+    if g.get("user") is not None and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-store"  # pages for signed-in users hold their data
     return response
 
 
+CSRF_TOKENS_KEPT = 4096
+
+
+def csrf_token() -> str:
+    """The signed CSRF token for this session's CSRF secret, as Flask-WTF's ``generate_csrf`` makes it.
+
+    Signing it costs more than the rest of a cached page view, and with no time limit on tokens
+    (``WTF_CSRF_TIME_LIMIT`` None: the session's own timeouts bound them) one signed token per secret
+    is as good as a new one per page. So it is kept per worker, by secret and signing key; a new session
+    (sign-in, sign-out) has a new secret and so a new token, and any worker accepts any worker's token.
+    """
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    app = current_app._get_current_object()
+    config = app.config
+    secret = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if secret is None or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    tokens = app.extensions["pathway_review.csrf_tokens"]
+    key = (secret, config.get("WTF_CSRF_SECRET_KEY") or app.secret_key)
+    token = tokens.get(key)
+    if token is None:
+        if len(tokens) >= CSRF_TOKENS_KEPT:
+            tokens.clear()  # sessions that ended long ago; a live one just signs its token again
+        token = tokens[key] = generate_csrf()
+    return token
+
+
+_CSRF_CONTEXT = {"csrf_token": csrf_token}
+
+
+def new_csrf_secret() -> None:
+    """Give a new session its CSRF secret with its first cookie, so its first page need not write another."""
+    from flask import session
+
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session[field] = secrets.token_hex(20)
+    g.pop(field, None)  # a token signed earlier in this request is the old secret's
+
+
+OPENED_COOKIES_KEPT = 4096
+_PLAIN = (str, int, float, bool, type(None))
+
+
 class _SignedCookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions with the signer built once per key, not twice per request."""
+    """Flask's signed-cookie sessions with the signer built once per key, not twice per request, and each
+    cookie's checked contents kept per worker (see :meth:`open_session`)."""
 
     _signer = (None, None)
+
+    def __init__(self):
+        self._opened: dict[str, tuple] = {}
+
+    def open_session(self, app, request):
+        """Flask's, but a cookie this worker has already checked is not checked again.
+
+        A browser sends the same cookie with every page until the session changes, and checking its
+        signature again would give the same answer: the contents are kept by the cookie's exact value
+        and the serializer (so by the key), and its age is still held against the session lifetime on
+        every request, as itsdangerous does. Only contents of plain values are kept, as each request
+        gets a copy of its own. Whether the sign-in itself still stands is the database's to say.
+        """
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._opened.get(value)
+        if known is not None and known[0] is serializer and 0 <= int(time.time()) - known[2] <= max_age:
+            return self.session_class(known[1])
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(isinstance(v, _PLAIN) for v in data.values()):
+            if len(self._opened) >= OPENED_COOKIES_KEPT:
+                self._opened.clear()  # mostly sessions long gone; a live one is checked once more
+            self._opened[value] = (serializer, data, int(signed_at.timestamp()))
+        return self.session_class(data)
 
     def get_signing_serializer(self, app):
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()),

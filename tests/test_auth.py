@@ -142,6 +142,37 @@ def test_a_new_session_cookie_at_every_sign_in(client, auth):
     assert client.get_cookie(COOKIE).value != before
 
 
+def test_reading_pages_writes_no_cookie(client, auth):
+    # The sign-in cookie already holds everything a page needs (the CSRF secret too), so a page view
+    # never sends the browser a new one: with nothing changed, there is nothing to write.
+    auth.login("gp")
+    for path in ("/pathways/dyspepsia/", "/pathways/dyspepsia/", "/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+
+
+def test_a_cookie_changed_by_one_character_is_refused_after_the_real_one_was_read(client, auth):
+    auth.login("gp")
+    assert client.get("/").status_code == 200
+    real = client.get_cookie(COOKIE).value
+    forged = real[:-1] + ("A" if real[-1] != "A" else "B")  # the signature no longer matches
+    client.set_cookie(COOKIE, forged)
+    assert client.get("/").headers["Location"].startswith("/login")
+    client.set_cookie(COOKIE, real)
+    assert client.get("/").status_code == 200
+
+
+def test_a_cookie_older_than_the_session_lifetime_is_refused_though_read_before(app, client, auth, monkeypatch):
+    import time
+
+    auth.login("gp")
+    assert client.get("/").status_code == 200  # this worker has read the cookie
+    later = time.time() + app.config["SESSION_ABSOLUTE_TIMEOUT"] + 60
+    monkeypatch.setattr(time, "time", lambda: later)  # the cookie's signed time is now too old
+    assert client.get("/").headers["Location"].startswith("/login")
+
+
 def _age_session(app, **ages):
     now = utcnow()
     with db(app).transaction() as session:
@@ -198,6 +229,31 @@ def test_token_from_another_session_is_refused(app, client, auth):
     foreign = csrf_token(other)
     auth.login("gp")
     assert client.post("/logout", data={"csrf_token": foreign}).status_code == 400
+
+
+def test_a_form_token_is_refused_once_its_session_has_ended(client, auth):
+    auth.login("gp")
+    old = csrf_token(client)
+    auth.logout()
+    auth.login("gp")  # the same browser and person, a new session
+    assert client.post("/logout", data={"csrf_token": old}).status_code == 400
+    assert client.get("/").status_code == 200  # still signed in
+    assert client.post("/logout", data={"csrf_token": csrf_token(client)}).status_code == 302
+
+
+def test_every_page_of_a_session_carries_a_token_it_accepts(client, auth, monkeypatch):
+    import time
+
+    auth.login("gp")
+    tokens = {csrf_token(client)}
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)  # a signature made now would carry another time
+    page = client.get("/pathways/dyspepsia/").get_data(as_text=True)
+    tokens |= {csrf_token(client), page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]}
+    assert len(tokens) == 1  # signed once for the session, not again on every page
+    monkeypatch.undo()
+    assert client.post("/logout", data={"csrf_token": tokens.pop()}).status_code == 302
+    assert client.get("/").headers["Location"].startswith("/login")
 
 
 @pytest.fixture
