@@ -408,7 +408,9 @@ def optimize(database_: Database, full: bool = False) -> None:
     init) analyses every table; otherwise SQLite's ``PRAGMA optimize`` analyses only what changed enough.
     PostgreSQL's autovacuum also analyses; an explicit ANALYZE catches a bulk load between its runs.
     """
-    with database_.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    # In a write transaction like any other, not in AUTOCOMMIT: on SQLite, handing an AUTOCOMMIT connection
+    # back to the pool would give transactions back to the driver for that connection (see _tune_sqlite).
+    with database_.engine.connect().execution_options(sqlite_immediate=True) as connection, connection.begin():
         if database_.is_sqlite:
             connection.exec_driver_sql("ANALYZE" if full else "PRAGMA optimize")
         else:
