@@ -104,6 +104,8 @@ class Visit:
     enabled_plugins: tuple[str, ...]
     marks: tuple[int, int]
     page_mark: int = 0  # the mark of what the requested page shows (see cache.page_scope)
+    staff_mark: int = 0  # what staff pages of it show beyond it (see db.staff_scope)
+    user_mark: int = 0  # what this person's own parts of shared pages show (see db.user_scope)
 
 
 def _identity_query(source, *columns):
@@ -115,10 +117,14 @@ def _identity_query(source, *columns):
     board_mark = select(mark.c.stamp).where(
         mark.c.scope == literal("board:").concat(cast(account.c.board_id, String))).scalar_subquery()
     page_mark = select(mark.c.stamp).where(mark.c.scope == bindparam("page_scope")).scalar_subquery()
+    staff_mark = select(mark.c.stamp).where(mark.c.scope == bindparam("staff_scope")).scalar_subquery()
+    user_mark = select(mark.c.stamp).where(
+        mark.c.scope == literal("user:").concat(cast(account.c.id, String))).scalar_subquery()
     return (select(*columns, account, board.c.slug.label("board_slug"),
                    board.c.name.label("board_name"), board.c.kind.label("board_kind"),
                    enablement.c.plugin.label("enabled_plugin"),
-                   site_mark.label("site_mark"), board_mark.label("board_mark"), page_mark.label("page_mark"))
+                   site_mark.label("site_mark"), board_mark.label("board_mark"), page_mark.label("page_mark"),
+                   staff_mark.label("staff_mark"), user_mark.label("user_mark"))
             .select_from(source.join(account, account.c.id == source.c.user_id)
                          .outerjoin(board, board.c.id == account.c.board_id)
                          .outerjoin(enablement, (enablement.c.board_id == account.c.board_id)
@@ -131,11 +137,20 @@ _VISIT = _identity_query(_login, _login.c.created_at.label("session_created_at")
                          _login.c.last_seen_at.label("session_last_seen_at"))
 
 
+def _mark_scopes(page_scope: str) -> dict:
+    """The marks a visit reads besides the site's, the board's and the person's: the page's, and for a
+    pathway version's page the version's staff mark."""
+    from .db import staff_scope_for
+
+    return {"page_scope": page_scope, "staff_scope": staff_scope_for(page_scope) or ""}
+
+
 def _visit_from(rows) -> Visit:
     row = rows[0]
     plugins = tuple(sorted({r["enabled_plugin"] for r in rows if r["enabled_plugin"]}))
     return Visit(user=_user_from(row), enabled_plugins=plugins,
-                 marks=(row["site_mark"] or 0, row["board_mark"] or 0), page_mark=row["page_mark"] or 0)
+                 marks=(row["site_mark"] or 0, row["board_mark"] or 0), page_mark=row["page_mark"] or 0,
+                 staff_mark=row["staff_mark"] or 0, user_mark=row["user_mark"] or 0)
 
 
 def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 60,
@@ -147,7 +162,7 @@ def resume_session(db, token: str, idle: int, absolute: int, touch_every: int = 
     if not token:
         return None
     token_hash = _digest(token)
-    rows = db.read_rows(_VISIT, {"token_hash": token_hash, "page_scope": page_scope})
+    rows = db.read_rows(_VISIT, {"token_hash": token_hash, **_mark_scopes(page_scope)})
     if not rows:
         return None
     row, now = rows[0], utcnow()
@@ -220,7 +235,7 @@ def visit_for_token(db, token: str, page_scope: str = "") -> Visit | None:
     """The visit of a live API token, in one query like a sign-in session's."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    rows = db.read_rows(_TOKEN_VISIT, {"token_hash": _digest(token), "page_scope": page_scope})
+    rows = db.read_rows(_TOKEN_VISIT, {"token_hash": _digest(token), **_mark_scopes(page_scope)})
     if not rows or rows[0]["token_revoked_at"] is not None or not rows[0]["active"]:
         return None
     note_token_use(db, rows[0]["token_id"], rows[0]["token_used_at"])

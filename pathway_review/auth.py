@@ -163,7 +163,7 @@ def _identify(req, ctx):
         visit = accounts.visit_for_token(database(), header[7:].strip(), scope or "")
         if visit is None:
             return None, None, (), (0, 0)
-        ctx.page_mark = visit.page_mark
+        ctx.page_mark, ctx.staff_mark, ctx.user_mark = visit.page_mark, visit.staff_mark, visit.user_mark
         return visit.user, "token", visit.enabled_plugins, visit.marks
     token = session.get("sid")
     if token:
@@ -171,7 +171,7 @@ def _identify(req, ctx):
         visit = accounts.resume_session(database(), token, config["SESSION_IDLE_TIMEOUT"],
                                         config["SESSION_ABSOLUTE_TIMEOUT"], page_scope=scope or "")
         if visit is not None:
-            ctx.page_mark = visit.page_mark
+            ctx.page_mark, ctx.staff_mark, ctx.user_mark = visit.page_mark, visit.staff_mark, visit.user_mark
             return visit.user, "session", visit.enabled_plugins, visit.marks
         session.clear()
     return None, None, (), (0, 0)

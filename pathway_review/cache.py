@@ -69,8 +69,9 @@ def per_request(build: Callable[..., Any], *args: Hashable, keep: bool = True) -
     person each request is from (``flask.g.user``); otherwise it is called at once. ``build`` returns
     escaped HTML (a template's output, or ``markupsafe`` markup); "" or None shows nothing, and the panel
     round it is left out too. The result is kept for that person for as long as the page is (until its
-    version's, board's or the site's data changes), so ``build`` must depend on nothing else; ``keep=False``
-    calls it on every request.
+    version's, board's or the site's data changes) and their own rows of an ``"authored"`` table are
+    unchanged (see ``db.scopes_of``), so ``build`` must depend on nothing else; ``keep=False`` calls it on
+    every request.
     """
     slots = g.get("pr_slots")
     if slots is None:
@@ -116,11 +117,25 @@ def shared_page(key: Hashable, render: Callable[[], str]) -> bytes:
             out[i] = parts[i].encode()  # not this page's slot: left as it was
             continue
         if keep:
-            value = cache.get_or_build(("slot", key, parts[i], g.user.id), partial(build_slot, *args))
+            value = cache.get_or_build(("slot", key, parts[i], g.user.id, _user_mark()), partial(build_slot, *args))
         else:
             value = build_slot(*args)
         out[i] = f"{before}{value}{after}".encode() if value else b""
     return b"".join(out)
+
+
+def _user_mark() -> int:
+    """The mark of what the person's own parts show (their own feedback, say), read with who is asking
+    (see auth) or, for someone a plugin signed in, now; moved by their own rows (``db.scopes_of``)."""
+    ctx = g._get_current_object()
+    mark = ctx.get("user_mark")
+    if mark is None:
+        from .db import database, read_marks, user_scope
+
+        scope = user_scope(ctx.user.id)
+        with database().engine.connect() as conn:
+            mark = ctx.user_mark = read_marks(conn, [scope])[scope]
+    return mark
 
 
 def _viewer_name() -> Markup:

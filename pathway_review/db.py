@@ -95,6 +95,23 @@ def board_scope(board_id) -> str:
     return f"board:{board_id}"
 
 
+def staff_scope(slug: str, version: str) -> str:
+    """What staff pages of a version show beyond the version itself: counts of what people wrote about it."""
+    return staff_scope_for(version_scope(slug, version))
+
+
+def staff_scope_for(scope: str | None) -> str | None:
+    """The staff scope beside a version's scope (see :func:`version_scope`), else None."""
+    if scope and scope.startswith("version:"):
+        return "staff:" + scope[len("version:"):]
+    return None
+
+
+def user_scope(user_id) -> str:
+    """What one person's own parts of a shared page show (their own feedback, say)."""
+    return f"user:{user_id}"
+
+
 def _is_core(table) -> bool:
     return table.name in _core_tables()
 
@@ -109,24 +126,31 @@ def _core_tables() -> frozenset:
     return found
 
 
-def scope_of(obj) -> str | None:
-    """Which cache mark a changed row moves on: its pathway version, its board, the whole site, or none.
+def scopes_of(obj) -> tuple:
+    """Which cache marks a changed row moves on: its pathway version, its board, the whole site, or none.
 
     A row with a pathway slug and version is that version's data; a plugin's row with a board is that
     board's; other core rows (accounts, boards) are shared by every page; other plugin rows (mail logs,
-    preferences) are on no cached page.
+    preferences) are on no cached page. A table declared ``"authored"`` (``info={"page_scope": ...}``)
+    holds what people write about a version (feedback): its author sees their own rows in their part of
+    a shared page, and other people's show only as counts on staff pages. Its rows move the author's mark
+    and the version's staff mark, so one GP's feedback leaves every other GP's page of that version cached.
     """
     table = getattr(type(obj), "__table__", None)
     if table is None or table.name in UNTRACKED_TABLES or table.info.get("page_scope") == "ignore":
-        return None
+        return ()
     declared = table.info.get("page_scope")
     slug, version = getattr(obj, "pathway_slug", None), getattr(obj, "version", None)
-    if declared is None and isinstance(slug, str) and isinstance(version, str):
-        return version_scope(slug, version)
+    versioned = isinstance(slug, str) and isinstance(version, str)
+    if declared == "authored" and versioned:
+        author = getattr(obj, "user_id", None)
+        return (staff_scope(slug, version),) + ((user_scope(author),) if author is not None else ())
+    if declared is None and versioned:
+        return (version_scope(slug, version),)
     board = getattr(obj, "board_id", None)
     if board is not None and (declared == "board" or (declared is None and not _is_core(table))):
-        return board_scope(board)
-    return SITE if _is_core(table) else None
+        return (board_scope(board),)
+    return (SITE,) if _is_core(table) else ()
 
 
 def _scope_of_bulk(table) -> str | None:
@@ -167,7 +191,7 @@ def track_changes(sessions: sessionmaker) -> None:
     @event.listens_for(sessions, "after_flush")
     def _after_flush(session, _context):
         dirty = (o for o in session.dirty if session.is_modified(o) and _shown_change(session, o))
-        mark(session, {scope_of(obj) for obj in (*session.new, *session.deleted, *dirty)})
+        mark(session, {scope for obj in (*session.new, *session.deleted, *dirty) for scope in scopes_of(obj)})
 
     @event.listens_for(sessions, "do_orm_execute")
     def _bulk(state):

@@ -110,20 +110,25 @@ def _page_key(found, is_current: bool, day) -> tuple:
     The document's file; the role, board and plugin set of the viewer, and what plugins say sets them
     apart (``page_variant``); the cache marks of the version, the board and the site, read now, before
     the page is built, so a change committed while it is built is not missed; and the date (days left in
-    a consultation).
+    a consultation). Staff pages (every role but GPs') also show counts of what people wrote about the
+    version (see ``db.scopes_of``), so theirs also depend on the version's staff mark; a GP's page does
+    not, and stays cached while other GPs give feedback.
     """
-    from .db import database, read_marks, version_scope
+    from .db import database, read_marks, staff_scope, version_scope
 
     ctx = g._get_current_object()
     user, scope = ctx.user, version_scope(found.slug, found.version)
+    staff = user.role != "gp"
     if ctx.get("page_scope") == scope and "page_mark" in ctx:
-        version_mark = ctx.page_mark  # read with who is asking (see auth)
+        marks = (ctx.page_mark, ctx.staff_mark if staff else None)  # read with who is asking (see auth)
     else:
+        scopes = [scope, staff_scope(found.slug, found.version)]
         with database().engine.connect() as conn:
-            version_mark = read_marks(conn, [scope])[scope]
+            found_marks = read_marks(conn, scopes)
+        marks = (found_marks[scopes[0]], found_marks[scopes[1]] if staff else None)
     variant = tuple(page_hook("page_variant", user=user))
     return ("pathway-page", request.path, found.path, found.mtime_ns, is_current, user.role, user.board_id,
-            ctx.hooks.allowed, variant, version_mark, ctx.get("marks"), day)
+            ctx.hooks.allowed, variant, marks, ctx.get("marks"), day)
 
 
 def _render_body(pathway, found, is_current: bool, day) -> Markup:

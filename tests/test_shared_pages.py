@@ -83,3 +83,23 @@ def test_a_gp_in_another_board_gets_their_boards_page(app):
     assert "You have given" not in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert fife.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+def test_another_gps_feedback_leaves_a_gps_page_cached_while_the_author_and_cfsd_see_it(app):
+    with db(app).transaction() as session:
+        from pathway_review import accounts
+
+        second = accounts.create_user(session, "second.gp@lothian.example", "Dr Second", "gp", PASSWORD, "lothian")
+        session.flush()
+        second_id = second.id
+    first, author, cfsd = signed_in(app, "gp"), signed_in(app, "second.gp@lothian.example"), signed_in(app, "cfsd")
+    mine = without_tokens(first.get(OPEN_PAGE).get_data(as_text=True))
+    assert "You have given" not in author.get(OPEN_PAGE).get_data(as_text=True)
+    counted = responses(cfsd.get(OPEN_PAGE).get_data(as_text=True))
+
+    insert(app, second_id, *OPEN)  # a busy consultation: another GP's feedback
+    misses = cache(app).misses
+    assert without_tokens(first.get(OPEN_PAGE).get_data(as_text=True)) == mine
+    assert cache(app).misses == misses  # served as it was, not rendered again
+    assert "You have given 1 comment " in author.get(OPEN_PAGE).get_data(as_text=True)
+    assert responses(cfsd.get(OPEN_PAGE).get_data(as_text=True)) == counted + 1

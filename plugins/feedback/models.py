@@ -53,6 +53,9 @@ class Feedback(Base):
               sqlite_where=text(REPLIED), postgresql_where=text(REPLIED)),
         Index("ix_feedback_themes", "themes", sqlite_where=text("themes != '[]'"),
               postgresql_where=text("themes != '[]'")),
+        # A GP's shared page shows only their own feedback (per person) and staff pages show counts: a
+        # record moves its author's cache mark and the version's staff mark, not every GP's page.
+        {"info": {"page_scope": "authored"}},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
