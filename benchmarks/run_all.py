@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["pages.py", "feedback.py", "mixed.py", "scale.py", "search.py", "export.py"]
+SCRIPTS = ["pages.py", "page_view.py", "feedback.py", "mixed.py", "scale.py", "search.py", "export.py"]
 
 
 def main() -> int:
