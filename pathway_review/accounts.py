@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, cast, delete, literal, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, literal, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import SITE
@@ -105,7 +105,7 @@ class Visit:
     marks: tuple[int, int]
     page_mark: int = 0  # the mark of what the requested page shows (see cache.page_scope)
     staff_mark: int = 0  # what staff pages of it show beyond it (see db.staff_scope)
-    user_mark: int = 0  # what this person's own parts of shared pages show (see db.user_scope)
+    user_mark: int = 0  # what this person's own parts of the page show (see db.user_scope)
 
 
 def _identity_query(source, *columns):
@@ -118,8 +118,10 @@ def _identity_query(source, *columns):
         mark.c.scope == literal("board:").concat(cast(account.c.board_id, String))).scalar_subquery()
     page_mark = select(mark.c.stamp).where(mark.c.scope == bindparam("page_scope")).scalar_subquery()
     staff_mark = select(mark.c.stamp).where(mark.c.scope == bindparam("staff_scope")).scalar_subquery()
-    user_mark = select(mark.c.stamp).where(
-        mark.c.scope == literal("user:").concat(cast(account.c.id, String))).scalar_subquery()
+    # The person's own mark for the page's scope: "user:<id>:<page scope>" (see db.user_scope).
+    user_mark = select(mark.c.stamp).where(mark.c.scope == func.substr(
+        literal("user:").concat(cast(account.c.id, String)).concat(":").concat(bindparam("page_scope")),
+        1, 200)).scalar_subquery()
     return (select(*columns, account, board.c.slug.label("board_slug"),
                    board.c.name.label("board_name"), board.c.kind.label("board_kind"),
                    enablement.c.plugin.label("enabled_plugin"),

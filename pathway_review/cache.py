@@ -132,7 +132,7 @@ def _user_mark() -> int:
     if mark is None:
         from .db import database, read_marks, user_scope
 
-        scope = user_scope(ctx.user.id)
+        scope = user_scope(ctx.user.id, ctx.get("page_scope") or page_scope() or "")
         with database().engine.connect() as conn:
             mark = ctx.user_mark = read_marks(conn, [scope])[scope]
     return mark

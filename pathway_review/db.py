@@ -107,9 +107,9 @@ def staff_scope_for(scope: str | None) -> str | None:
     return None
 
 
-def user_scope(user_id) -> str:
-    """What one person's own parts of a shared page show (their own feedback, say)."""
-    return f"user:{user_id}"
+def user_scope(user_id, scope: str) -> str:
+    """What one person's own parts of a page under ``scope`` show (their own feedback on that version)."""
+    return f"user:{user_id}:{scope}"[:200]
 
 
 def _is_core(table) -> bool:
@@ -134,7 +134,8 @@ def scopes_of(obj) -> tuple:
     preferences) are on no cached page. A table declared ``"authored"`` (``info={"page_scope": ...}``)
     holds what people write about a version (feedback): its author sees their own rows in their part of
     a shared page, and other people's show only as counts on staff pages. Its rows move the author's mark
-    and the version's staff mark, so one GP's feedback leaves every other GP's page of that version cached.
+    for that version and the version's staff mark, so one GP's feedback leaves every other GP's page of
+    that version cached, and the author's own parts of every other version's page too.
     """
     table = getattr(type(obj), "__table__", None)
     if table is None or table.name in UNTRACKED_TABLES or table.info.get("page_scope") == "ignore":
@@ -144,7 +145,8 @@ def scopes_of(obj) -> tuple:
     versioned = isinstance(slug, str) and isinstance(version, str)
     if declared == "authored" and versioned:
         author = getattr(obj, "user_id", None)
-        return (staff_scope(slug, version),) + ((user_scope(author),) if author is not None else ())
+        own = (user_scope(author, version_scope(slug, version)),) if author is not None else ()
+        return (staff_scope(slug, version), *own)
     if declared is None and versioned:
         return (version_scope(slug, version),)
     board = getattr(obj, "board_id", None)

@@ -21,6 +21,9 @@ def start(app: Flask) -> Flask:
             return app
         plugins.started = True
     plugins.call("app_started", app=app)
+    # The first write hands its events to the job queue: load the queue's library now (about a second
+    # with its storage back ends), not on the first GP's submission in each worker.
+    import huey  # noqa: F401
     return app
 
 

@@ -95,11 +95,14 @@ def test_another_gps_feedback_leaves_a_gps_page_cached_while_the_author_and_cfsd
     first, author, cfsd = signed_in(app, "gp"), signed_in(app, "second.gp@lothian.example"), signed_in(app, "cfsd")
     mine = without_tokens(first.get(OPEN_PAGE).get_data(as_text=True))
     assert "You have given" not in author.get(OPEN_PAGE).get_data(as_text=True)
+    elsewhere = without_tokens(author.get(OTHER_PAGE).get_data(as_text=True))
     counted = responses(cfsd.get(OPEN_PAGE).get_data(as_text=True))
 
     insert(app, second_id, *OPEN)  # a busy consultation: another GP's feedback
     misses = cache(app).misses
     assert without_tokens(first.get(OPEN_PAGE).get_data(as_text=True)) == mine
-    assert cache(app).misses == misses  # served as it was, not rendered again
+    # Nor is the author's own part of another version's page built again.
+    assert without_tokens(author.get(OTHER_PAGE).get_data(as_text=True)) == elsewhere
+    assert cache(app).misses == misses  # served as they were, not rendered again
     assert "You have given 1 comment " in author.get(OPEN_PAGE).get_data(as_text=True)
     assert responses(cfsd.get(OPEN_PAGE).get_data(as_text=True)) == counted + 1
