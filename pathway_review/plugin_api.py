@@ -14,7 +14,7 @@ from .access import can, checks_permission, public, roles_required, signed_in
 from .charts import bar_chart, column_chart
 from .reviews import ReviewStatus, months_before, review_status
 from .board_plugins import BoardPlugin, BoardScope, appointed
-from .cache import per_request
+from .cache import FragmentCache, per_request
 from .boards import (TERRITORIAL_BOARDS, board_for_plugin, boards_with_plugin, enabled_plugins,
                      get_board, set_plugin_enabled)
 from .cli import with_database
@@ -50,7 +50,7 @@ ratelimit = SimpleNamespace(parse_limit=_ratelimit.parse_limit, hit=_ratelimit.h
 __all__ = [
     # hooks and the plugin host
     "hookimpl", "hookspec", "host", "hooks", "page_hook", "flatten", "board_setting", "PluginHookFailed",
-    "per_request",
+    "per_request", "FragmentCache",
     # contracts: the shapes that cross between plugins
     "Action", "NavLink", "BoardSetting", "Setting", "Dataset", "DatasetFilter", "ExportFormat", "PeriodicTask",
     "SearchDocument", "ConsultationFindings",

@@ -13,43 +13,26 @@ whoosh's own again and only the speed-up is lost; the comparison test says wheth
 """
 from __future__ import annotations
 
-import threading
 from array import array
-from collections import OrderedDict
 
 from whoosh.scoring import BM25F, BM25FScorer
+
+from pathway_review.plugin_api import FragmentCache
 
 SEGMENTS = 32  # kept per process: a few generations' worth of segments and scored fields
 
 
-class SegmentLengths:
-    """Field lengths per (segment, field), read on first use."""
-
-    def __init__(self):
-        self._found: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def of(self, reader, fieldname: str) -> array | None:
-        segment = reader.segment()
-        if segment is None:  # not a single segment's reader: nothing stable to key the lengths by
-            return None
-        key = (segment.segment_id(), fieldname)
-        with self._lock:
-            found = self._found.get(key)
-            if found is not None:
-                self._found.move_to_end(key)
-                return found
-        # whoosh's scorer reads a missing length as 1, so that is what is kept for it.
-        found = array("d", (reader.doc_field_length(d, fieldname, 1) or 1
-                            for d in range(reader.doc_count_all())))
-        with self._lock:
-            self._found[key] = found
-            while len(self._found) > SEGMENTS:
-                self._found.popitem(last=False)
-        return found
+# Field lengths per (segment, field), read on first use.
+_lengths = FragmentCache(SEGMENTS)
 
 
-_lengths = SegmentLengths()
+def _lengths_of(reader, fieldname: str) -> array | None:
+    segment = reader.segment()
+    if segment is None:  # not a single segment's reader: nothing stable to key the lengths by
+        return None
+    # whoosh's scorer reads a missing length as 1, so that is what is kept for it.
+    return _lengths.get_or_build((segment.segment_id(), fieldname), lambda: array(
+        "d", (reader.doc_field_length(d, fieldname, 1) or 1 for d in range(reader.doc_count_all()))))
 
 
 class SegmentBM25F(BM25F):
@@ -58,7 +41,7 @@ class SegmentBM25F(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf)
         if isinstance(scorer, BM25FScorer):
-            lengths = _lengths.of(searcher.reader(), fieldname)
+            lengths = _lengths_of(searcher.reader(), fieldname)
             if lengths is not None:
                 # ``dfl`` is the per-record length function WeightLengthScorer.setup() documents.
                 scorer.dfl = lengths.__getitem__

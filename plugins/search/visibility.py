@@ -10,12 +10,12 @@ see nearly everything).
 """
 from __future__ import annotations
 
-import threading
 from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh import query as wq
+
+from pathway_review.plugin_api import FragmentCache
 
 from .schema import ALL_BOARDS, EVERYONE
 
@@ -61,25 +61,14 @@ class Visibility:
 
 class VisibilityCache:
     def __init__(self):
-        self._segments: OrderedDict = OrderedDict()
-        self._answers: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self._segments = FragmentCache(CACHED)
+        self._answers = FragmentCache(CACHED)
 
     def get(self, searcher, scope: Scope) -> Visibility:
         leaves = searcher.leaf_searchers()
         key = (tuple((_segment_key(leaf.reader()), offset) for leaf, offset in leaves), scope)
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                return found
         # CfSD's mask runs to tens of thousands of records at scale: built once, not on every search.
-        found = self._build(leaves, scope)
-        with self._lock:
-            self._answers[key] = found
-            while len(self._answers) > CACHED:
-                self._answers.popitem(last=False)
-        return found
+        return self._answers.get_or_build(key, lambda: self._build(leaves, scope))
 
     def _build(self, leaves, scope: Scope) -> Visibility:
         parts, allowed_total, everything = [], 0, 0
@@ -102,18 +91,9 @@ class VisibilityCache:
     def _segment(self, leaf, scope: Scope) -> tuple[array, int]:
         """The allowed record numbers of one segment (sorted), and how many records it has."""
         reader = leaf.reader()
-        key = (_segment_key(reader), scope)
-        with self._lock:
-            found = self._segments.get(key)
-            if found is not None:
-                self._segments.move_to_end(key)
-                return found
-        found = (array("I", sorted(scope.restriction().docs(leaf))), reader.doc_count_all())
-        with self._lock:
-            self._segments[key] = found
-            while len(self._segments) > CACHED:
-                self._segments.popitem(last=False)
-        return found
+        return self._segments.get_or_build(
+            (_segment_key(reader), scope),
+            lambda: (array("I", sorted(scope.restriction().docs(leaf))), reader.doc_count_all()))
 
 
 def _segment_key(reader):
