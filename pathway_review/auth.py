@@ -178,10 +178,9 @@ def _identify(req, ctx):
 
 
 def _board_state(user) -> tuple[tuple[str, ...], tuple[int, int]]:
-    from .db import SITE, board_scope, read_marks
+    from .db import SITE, board_scope
 
-    with database().engine.connect() as conn:
-        marks = read_marks(conn, [SITE, board_scope(user.board_id)])
+    marks = database().marks([SITE, board_scope(user.board_id)])
     enabled = tuple(enabled_for_board(user.board_id)) if user.board_id else ()
     return enabled, (marks[SITE], marks[board_scope(user.board_id)])
 

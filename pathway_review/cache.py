@@ -130,11 +130,10 @@ def _user_mark() -> int:
     ctx = g._get_current_object()
     mark = ctx.get("user_mark")
     if mark is None:
-        from .db import database, read_marks, user_scope
+        from .db import database, user_scope
 
         scope = user_scope(ctx.user.id, ctx.get("page_scope") or page_scope() or "")
-        with database().engine.connect() as conn:
-            mark = ctx.user_mark = read_marks(conn, [scope])[scope]
+        mark = ctx.user_mark = database().marks([scope])[scope]
     return mark
 
 

@@ -319,15 +319,18 @@ class Database:
     @property
     def engines(self) -> tuple:
         """Every engine with a pool of its own: the main one, and on SQLite the single reads'."""
-        reads = self.reads
-        return (self.engine,) if reads is self.engine or getattr(reads, "pool", None) is self.engine.pool \
-            else (self.engine, reads)
+        return (self.engine,) if self.reads.pool is self.engine.pool else (self.engine, self.reads)
 
     def read_rows(self, statement, params: dict) -> list:
         """The rows of one read (a single SELECT), as mappings, on a pooled connection that goes back to
         the pool unchanged, with no transaction round it."""
         with self.reads.connect() as conn:
             return conn.execute(statement, params).mappings().all()  # fetched whole: usable once closed
+
+    def marks(self, scopes) -> dict[str, int]:
+        """The current stamps of ``scopes`` (see :func:`read_marks`), in one read outside any transaction."""
+        with self.reads.connect() as conn:
+            return read_marks(conn, scopes)
 
     def dispose(self) -> None:
         """Close every connection (tests, and forked servers that must not share them)."""

@@ -114,7 +114,7 @@ def _page_key(found, is_current: bool, day) -> tuple:
     version (see ``db.scopes_of``), so theirs also depend on the version's staff mark; a GP's page does
     not, and stays cached while other GPs give feedback.
     """
-    from .db import database, read_marks, staff_scope, version_scope
+    from .db import database, staff_scope, version_scope
 
     ctx = g._get_current_object()
     user, scope = ctx.user, version_scope(found.slug, found.version)
@@ -122,10 +122,9 @@ def _page_key(found, is_current: bool, day) -> tuple:
     if ctx.get("page_scope") == scope and "page_mark" in ctx:
         marks = (ctx.page_mark, ctx.staff_mark if staff else None)  # read with who is asking (see auth)
     else:
-        scopes = [scope, staff_scope(found.slug, found.version)]
-        with database().engine.connect() as conn:
-            found_marks = read_marks(conn, scopes)
-        marks = (found_marks[scopes[0]], found_marks[scopes[1]] if staff else None)
+        staff_of = staff_scope(found.slug, found.version)
+        found_marks = database().marks([scope, staff_of])
+        marks = (found_marks[scope], found_marks[staff_of] if staff else None)
     variant = tuple(page_hook("page_variant", user=user))
     return ("pathway-page", request.path, found.path, found.mtime_ns, is_current, user.role, user.board_id,
             ctx.hooks.allowed, variant, marks, ctx.get("marks"), day)

@@ -58,7 +58,6 @@ def init_app(app) -> None:
                ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")]
     if app.config.get("PRODUCTION"):
         headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    app.extensions["pathway_review.headers"] = tuple(headers)
     app.wsgi_app = _SecurityHeaders(app.wsgi_app, headers)
     app.after_request(_private_pages)
     app.register_error_handler(CSRFError, _csrf_error)
