@@ -7,6 +7,7 @@ hosts. The queue is built on first use, never by ``create_app``. Web processes o
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from datetime import datetime, timedelta
@@ -218,6 +219,14 @@ def run_worker(app, workers: int = 4) -> None:
     scheduler.start()
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=False,
                                           check_worker_health=True, max_delay=0.5)
+
+    def stop_while_starting(_signum, _frame):
+        consumer.stop_flag.set()  # the consumer's loop sees it first thing and stops, as its own handler would
+
+    # huey starts its worker threads before it installs its signal handlers; a SIGTERM in between (a
+    # deployment stopping a worker that has just started) would otherwise kill it without a clean stop.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop_while_starting)
     try:
         consumer.run()
     finally:
